@@ -1,0 +1,152 @@
+"""Build the python-telegram-bot Application: handlers, defaults, commands, lifecycle.
+
+This is the one place that wires handlers (as in python-telegram-bot's rules-bot).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+from telegram.request import HTTPXRequest
+
+from bot.commands import set_commands, set_staff_commands
+from bot.config import Settings
+from bot.delivery import DeliveryWorker
+from bot.handlers import announce, errors, groups, newcomer, questions
+from bot.services import BotData, Snapshot
+from bot.staff import Staff
+from bot.storage import Storage
+
+log = logging.getLogger(__name__)
+
+
+def add_handlers(application: Application) -> None:
+    """Attach every handler. Private chats get the newcomer flow; groups only commands."""
+    private = filters.ChatType.PRIVATE
+    groups_only = filters.ChatType.GROUPS
+    command_handlers = {
+        "start": newcomer.start,
+        "language": newcomer.language_command,
+        "municipality": newcomer.municipality_command,
+        "menu": newcomer.menu_command,
+        "help": newcomer.help_command,
+        "privacy": newcomer.privacy_command,
+        "forget": newcomer.forget_command,
+        "subscribe": newcomer.subscribe_command,
+        "unsubscribe": newcomer.unsubscribe_command,
+        "news": newcomer.news_command,
+    }
+    for name, callback in command_handlers.items():
+        application.add_handler(CommandHandler(name, callback, filters=private))
+    announce.add_handlers(application)
+    questions.add_handlers(application)
+    application.add_handler(MessageHandler(filters.COMMAND & groups_only, groups.private_only))
+    application.add_handler(MessageHandler(filters.COMMAND & private, newcomer.unknown_command))
+    application.add_handler(MessageHandler(filters.LOCATION & private, newcomer.on_location))
+    application.add_handler(MessageHandler(filters.TEXT & private, newcomer.on_text))
+    application.add_handler(
+        MessageHandler(private & ~filters.StatusUpdate.ALL, newcomer.on_other_message)
+    )
+    application.add_handler(
+        CallbackQueryHandler(newcomer.on_callback, pattern=lambda _: True, block=True),
+    )
+    application.add_error_handler(errors.on_error)
+
+
+def build_application(
+    settings: Settings,
+    snapshot: Snapshot,
+    *,
+    storage: Storage | None = None,
+    rate_limiter: bool = True,
+    application_class: type[Application] = Application,
+) -> Application:
+    """The Application for ``settings``, serving ``snapshot``.
+
+    The database is opened in ``post_init`` (unless ``storage`` is given) and closed
+    in ``post_shutdown``. ``rate_limiter`` adds python-telegram-bot's AIORateLimiter
+    for group-chat limits and RetryAfter retries on interactive replies.
+    """
+
+    async def post_init(application: Application) -> None:
+        data: BotData = application.bot_data
+        if storage is None:
+            data.storage = await Storage.open(settings.database)
+        data.staff = Staff.load(settings.staff_path)
+        await set_commands(application)
+        await set_staff_commands(application)
+        # Announcements go through their own Bot and connection pool, without the
+        # interactive rate limiter, so newcomers' replies never wait behind them.
+        worker = DeliveryWorker(
+            data.storage,
+            Bot(
+                settings.token,
+                base_url=settings.api_base_url,
+                request=HTTPXRequest(connection_pool_size=64),
+            ),
+            announce.make_renderer(application),
+            rate=settings.broadcast_rate,
+            on_change=lambda ids: announce.report_progress(application, ids),
+        )
+        await worker.bot.initialize()
+        data.delivery = worker
+        worker.start()
+        log.info("bot @%s started", application.bot.username)
+
+    async def post_shutdown(application: Application) -> None:
+        data: BotData = application.bot_data
+        worker = getattr(data, "delivery", None)
+        if worker is not None:
+            await worker.stop()
+            await worker.bot.shutdown()
+        if storage is None and hasattr(data, "storage"):
+            await data.storage.close()
+
+    builder = (
+        ApplicationBuilder()
+        .application_class(application_class)
+        .token(settings.token)
+        .base_url(settings.api_base_url)
+        .context_types(ContextTypes(bot_data=BotData))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
+    if rate_limiter:
+        # overall_max_rate=0: interactive replies are not throttled overall (bulk
+        # announcements have their own limiter); group limits and RetryAfter
+        # retries stay on.
+        builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=2))
+    application = builder.build()
+    data: BotData = application.bot_data
+    data.snapshot = snapshot
+    data.settings = settings
+    if storage is not None:
+        data.storage = storage
+    add_handlers(application)
+    return application
+
+
+def run(settings: Settings) -> None:
+    """Load content and run the bot with long polling until interrupted."""
+    snapshot = Snapshot.load(settings.content_dir)
+    application = build_application(settings, snapshot)
+    application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)

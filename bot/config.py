@@ -1,0 +1,75 @@
+"""Settings from the environment (and a ``.env`` file in the working directory)."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+
+class ConfigError(Exception):
+    """A setting is missing or invalid; the message is one line for the operator."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """Runtime settings. Build with :meth:`from_env`.
+
+    ``api_base_url`` is python-telegram-bot's ``base_url`` (the token is appended),
+    e.g. ``http://127.0.0.1:8081/bot`` for a self-hosted Bot API server.
+    ``broadcast_rate`` is messages per second for announcements (Telegram allows
+    about 30/s, up to 1000/s with paid broadcasts).
+    """
+
+    token: str
+    api_base_url: str = "https://api.telegram.org/bot"
+    database: Path = Path("data/bot.sqlite3")
+    content_dir: Path = Path("content")
+    staff_file: Path | None = None
+    broadcast_rate: float = 30.0
+    watch_content: bool = True
+
+    def __repr__(self) -> str:  # never print the token
+        return f"Settings(api_base_url={self.api_base_url!r}, database={self.database!r}, ...)"
+
+    @property
+    def staff_path(self) -> Path:
+        return self.staff_file or self.content_dir / "staff.yaml"
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        """Read ``TELEGRAM_BOT_TOKEN`` (required), ``TELEGRAM_API_BASE_URL``,
+        ``BOT_DATABASE``, ``BOT_CONTENT_DIR``, ``BOT_STAFF_FILE``, ``BOT_BROADCAST_RATE``
+        and ``BOT_WATCH_CONTENT``.
+
+        Raises ConfigError when the token is missing or a value is malformed.
+        """
+        if env is None:
+            load_dotenv(Path.cwd() / ".env", override=False)
+            env = dict(os.environ)
+        token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
+        if not token:
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and put "
+                "TELEGRAM_BOT_TOKEN=... in the environment or in .env"
+            )
+        try:
+            rate = float(env.get("BOT_BROADCAST_RATE") or 30)
+        except ValueError:
+            raise ConfigError(
+                "BOT_BROADCAST_RATE must be a number of messages per second"
+            ) from None
+        if not 0 < rate <= 1000:
+            raise ConfigError("BOT_BROADCAST_RATE must be between 0 and 1000 messages per second")
+        staff = env.get("BOT_STAFF_FILE")
+        return cls(
+            token=token,
+            api_base_url=env.get("TELEGRAM_API_BASE_URL") or cls.api_base_url,
+            database=Path(env.get("BOT_DATABASE") or cls.database),
+            content_dir=Path(env.get("BOT_CONTENT_DIR") or cls.content_dir),
+            staff_file=Path(staff) if staff else None,
+            broadcast_rate=rate,
+            watch_content=(env.get("BOT_WATCH_CONTENT") or "1") not in {"0", "false", "no"},
+        )

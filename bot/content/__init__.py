@@ -1,0 +1,1 @@
+"""Content: the YAML model, loading and validation, and the in-memory store."""

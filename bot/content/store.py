@@ -1,0 +1,125 @@
+"""Validated content in memory.
+
+:class:`Content` is immutable and answers the questions handlers ask (what a
+municipality offers, in which order). A reload builds a new one and replaces the
+old in one assignment (see :mod:`bot.services`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from typing import NamedTuple
+
+from bot.content.model import Category, Country, Entry, Municipality, Region
+
+#: Order of entries in a list: the user's own municipality first, then the
+#: whole region, then national services (issue 2, "Main menu").
+SCOPE_MUNICIPALITY, SCOPE_REGION, SCOPE_NATIONAL = 0, 1, 2
+
+
+class Place(NamedTuple):
+    municipality: Municipality
+    region: Region
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Content:
+    """All content, validated. Built by :func:`bot.content.loader.load_content`."""
+
+    categories: dict[str, Category]
+    countries: dict[str, Country]
+    regions: dict[str, Region]
+    entries: dict[str, Entry]
+    entry_region: dict[str, str | None]
+    entry_country: dict[str, str | None]
+    entry_files: dict[str, str]
+    places: dict[str, Place] = dataclasses.field(init=False)
+    _by_municipality: dict[str, list[tuple[int, Entry]]] = dataclasses.field(init=False)
+
+    def __post_init__(self) -> None:
+        places = {
+            m.id: Place(m, region)
+            for region in self.regions.values()
+            for m in region.municipalities
+        }
+        object.__setattr__(self, "places", places)
+        by_region: dict[str, list[Entry]] = {r: [] for r in self.regions}
+        by_country: dict[str, list[Entry]] = {}
+        for entry_id, entry in self.entries.items():
+            region_id = self.entry_region[entry_id]
+            if region_id is None:
+                by_country.setdefault(self.entry_country[entry_id] or "", []).append(entry)
+            else:
+                by_region[region_id].append(entry)
+        ranked: dict[str, list[tuple[int, Entry]]] = {}
+        for mid, place in places.items():
+            lst: list[tuple[int, Entry]] = []
+            for entry in by_region[place.region.id]:
+                if entry.scope == "region":
+                    lst.append((SCOPE_REGION, entry))
+                elif mid in entry.scope:
+                    lst.append((SCOPE_MUNICIPALITY, entry))
+            lst.extend((SCOPE_NATIONAL, e) for e in by_country.get(place.region.country, []))
+            lang = place.region.default_language
+            lst.sort(key=lambda pair: (pair[0], pair[1].title.get(lang, pair[1].id).casefold()))
+            ranked[mid] = lst
+        object.__setattr__(self, "_by_municipality", ranked)
+
+    def place(self, municipality_id: str | None) -> Place | None:
+        """The municipality and its region, or None if the id is unknown (e.g. removed)."""
+        return self.places.get(municipality_id) if municipality_id else None
+
+    def default_language(self, entry_id: str) -> str:
+        """The language every text of the entry must exist in (region's or country's)."""
+        region_id = self.entry_region.get(entry_id)
+        if region_id:
+            return self.regions[region_id].default_language
+        country = self.countries.get(self.entry_country.get(entry_id) or "")
+        return country.default_language if country else "en"
+
+    def ranked_entries(
+        self, municipality_id: str, today: dt.date, category: str | None = None
+    ) -> list[tuple[int, Entry]]:
+        """Visible entries for a municipality as ``(scope rank, entry)``, best first.
+
+        Scope rank is :data:`SCOPE_MUNICIPALITY`, :data:`SCOPE_REGION` or
+        :data:`SCOPE_NATIONAL`. Unknown municipality: empty list.
+        """
+        return [
+            (rank, entry)
+            for rank, entry in self._by_municipality.get(municipality_id, ())
+            if (category is None or entry.category == category) and entry.is_visible(today)
+        ]
+
+    def entries_for(
+        self, municipality_id: str, today: dt.date, category: str | None = None
+    ) -> list[Entry]:
+        """Like :meth:`ranked_entries` without the ranks."""
+        return [e for _, e in self.ranked_entries(municipality_id, today, category)]
+
+    def category_counts(self, municipality_id: str, today: dt.date) -> dict[str, int]:
+        """Number of visible entries per category id (all categories, zeros included)."""
+        counts = dict.fromkeys(self.categories, 0)
+        for _, entry in self.ranked_entries(municipality_id, today):
+            counts[entry.category] = counts.get(entry.category, 0) + 1
+        return counts
+
+    def serves(self, municipality_id: str, entry_id: str, today: dt.date) -> bool:
+        """True if the entry is visible to users of that municipality today."""
+        return any(e.id == entry_id for e in self.entries_for(municipality_id, today))
+
+    def nearest_municipality(self, lat: float, lon: float) -> tuple[Place, float] | None:
+        """The municipality whose centroid is nearest, and its great-circle distance in km."""
+
+        def distance_km(place: Place) -> float:
+            g = place.municipality.geo
+            p1, p2 = math.radians(lat), math.radians(g.lat)
+            dp, dl = p2 - p1, math.radians(g.lon - lon)
+            a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+            return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(a)))
+
+        scored = ((distance_km(p), p) for p in self.places.values())
+        best = min(scored, key=lambda pair: pair[0], default=None)
+        return (best[1], best[0]) if best else None

@@ -1,0 +1,239 @@
+"""Announcement delivery from the durable outbox.
+
+Confirming an announcement writes one outbox row per recipient (see
+:meth:`bot.storage.Storage.create_announcement`); this worker sends them.
+A row becomes ``sent`` only after Telegram accepted the message, so a process
+killed at any moment resumes where it stopped and at most the messages in
+flight at that moment are sent twice.
+
+Telegram's limits (Bot API FAQ, "broadcasting to users"): about 30 messages per
+second overall (paid broadcasts up to 1000/s). Sends are spaced evenly with a
+leaky bucket of capacity one (aiolimiter), so no one-second window exceeds the
+rate; a 429 answer pauses every sender for exactly ``retry_after`` seconds.
+Announcements use their own :class:`telegram.Bot` and connection pool, so
+interactive replies never queue behind a broadcast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import datetime as dt
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from aiolimiter import AsyncLimiter
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.storage import OutboxItem, Storage
+
+log = logging.getLogger(__name__)
+
+#: Network errors are retried with exponential backoff up to this many attempts.
+MAX_ATTEMPTS = 6
+MAX_BACKOFF_SECONDS = 300.0
+
+Render = Callable[[OutboxItem, dict[str, str], str], str]
+
+
+@dataclasses.dataclass
+class DeliveryStats:
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0
+    retried: int = 0
+    paused_seconds: float = 0.0
+
+
+def _seconds(value: float | dt.timedelta) -> float:
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+class DeliveryWorker:
+    """Sends due outbox rows at ``rate`` messages per second with ``concurrency`` senders.
+
+    ``render(item, texts, default_language)`` builds the HTML text for one recipient.
+    ``on_change(announcement_ids)`` is awaited when deliveries changed counts (for
+    progress messages); it must not raise. Start with :meth:`start`, stop with
+    :meth:`stop`; :meth:`wake` after writing new rows.
+    """
+
+    def __init__(
+        self,
+        storage: Storage,
+        bot: Bot,
+        render: Render,
+        *,
+        rate: float = 30.0,
+        concurrency: int | None = None,
+        on_change: Callable[[set[int]], Awaitable[None]] | None = None,
+        clock: Callable[[], float] = time.time,
+    ):
+        self.storage = storage
+        self.bot = bot
+        self.render = render
+        self.rate = rate
+        # Enough senders to keep the pipe full at the round-trip times seen on
+        # loopback and from Europe to Telegram (~5-50 ms).
+        self.concurrency = concurrency or max(2, min(64, int(rate // 10) + 2))
+        self.limiter = AsyncLimiter(1, 1.0 / rate)
+        self.on_change = on_change
+        self.clock = clock
+        self.stats = DeliveryStats()
+        self._queue: asyncio.Queue[OutboxItem] = asyncio.Queue(maxsize=self.concurrency * 2)
+        self._in_flight: set[int] = set()
+        self._wake = asyncio.Event()
+        self._paused_until = 0.0
+        self._texts: dict[int, tuple[dict[str, str], str]] = {}
+        self._changed: set[int] = set()
+        self._tasks: list[asyncio.Task] = []
+
+    # -- lifecycle -----------------------------------------------------------------
+
+    def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._tasks = [loop.create_task(self._feed(), name="outbox-feeder")]
+        self._tasks += [
+            loop.create_task(self._send_loop(), name=f"outbox-sender-{i}")
+            for i in range(self.concurrency)
+        ]
+        self._tasks.append(loop.create_task(self._report_loop(), name="outbox-progress"))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+
+    def wake(self) -> None:
+        """Look at the outbox now (new rows were written)."""
+        self._wake.set()
+
+    # -- feeding ---------------------------------------------------------------------
+
+    async def _feed(self) -> None:
+        while True:
+            try:
+                now = self.clock()
+                await self.storage.start_due_announcements(now)
+                room = self._queue.maxsize - self._queue.qsize()
+                items = await self.storage.due_outbox(now, max(room, 1), self._in_flight)
+                if items:
+                    for item in items:
+                        self._in_flight.add(item.id)
+                        await self._queue.put(item)
+                    continue
+                next_due = await self.storage.next_due()
+                delay = 30.0 if next_due is None else max(0.05, min(30.0, next_due - now))
+                if next_due is not None and next_due <= now:
+                    delay = 0.05  # rows due but all in flight: look again shortly
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(delay):
+                        await self._wake.wait()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox feeder failed; retrying in 1 s")
+                await asyncio.sleep(1.0)
+
+    # -- sending ------------------------------------------------------------------------
+
+    async def _texts_for(self, announcement_id: int) -> tuple[dict[str, str], str]:
+        cached = self._texts.get(announcement_id)
+        if cached is None:
+            announcement = await self.storage.announcement(announcement_id)
+            texts = await self.storage.announcement_texts(announcement_id)
+            cached = (texts, announcement.default_language if announcement else "en")
+            self._texts[announcement_id] = cached
+        return cached
+
+    async def _wait_unpaused(self) -> None:
+        while (delay := self._paused_until - time.monotonic()) > 0:
+            await asyncio.sleep(delay)
+
+    async def _send_loop(self) -> None:
+        while True:
+            item = await self._queue.get()
+            try:
+                await self._deliver(item)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("delivery of outbox row %s failed unexpectedly", item.id)
+                await self._retry(item, "error")
+            finally:
+                self._in_flight.discard(item.id)
+                self._changed.add(item.announcement_id)
+
+    async def _deliver(self, item: OutboxItem) -> None:
+        if not item.wanted:
+            await self.storage.mark_outbox(item.id, "skipped", error="unsubscribed")
+            self.stats.skipped += 1
+            return
+        texts, default_language = await self._texts_for(item.announcement_id)
+        text = self.render(item, texts, default_language)
+        while True:
+            await self._wait_unpaused()
+            await self.limiter.acquire()
+            try:
+                await self.bot.send_message(item.chat_id, text)
+            except RetryAfter as exc:
+                # Telegram says exactly how long to wait; every sender pauses.
+                pause = _seconds(exc.retry_after)
+                self._paused_until = max(self._paused_until, time.monotonic() + pause)
+                self.stats.paused_seconds += pause
+                log.warning("Telegram asked to pause sending for %.1f s", pause)
+                continue
+            except Forbidden:
+                # The user blocked the bot: stop writing to them and keep nothing.
+                await self.storage.mark_outbox(item.id, "failed", error="forbidden")
+                await self.storage.forget_user(item.chat_id)
+                self.stats.failed += 1
+                return
+            except BadRequest as exc:
+                reason = (
+                    "chat_not_found" if "chat not found" in exc.message.lower() else "bad_request"
+                )
+                await self.storage.mark_outbox(item.id, "failed", error=reason)
+                self.stats.failed += 1
+                return
+            except (TimedOut, NetworkError):
+                await self._retry(item, "network")
+                return
+            await self.storage.mark_outbox(item.id, "sent")
+            self.stats.sent += 1
+            return
+
+    async def _retry(self, item: OutboxItem, reason: str) -> None:
+        if item.attempts + 1 >= MAX_ATTEMPTS:
+            await self.storage.mark_outbox(item.id, "failed", error=reason)
+            self.stats.failed += 1
+            return
+        backoff = min(MAX_BACKOFF_SECONDS, 2.0 ** (item.attempts + 1))
+        await self.storage.mark_outbox(
+            item.id, "pending", error=reason, due_at=self.clock() + backoff
+        )
+        self.stats.retried += 1
+
+    # -- progress --------------------------------------------------------------------------
+
+    async def _report_loop(self, interval: float = 2.0) -> None:
+        """Every ``interval`` seconds: tell listeners which announcements changed, finish done ones."""
+        while True:
+            await asyncio.sleep(interval)
+            await self.flush_progress()
+
+    async def flush_progress(self) -> None:
+        changed, self._changed = self._changed, set()
+        if not changed or self.on_change is None:
+            return
+        try:
+            await self.on_change(changed)
+        except Exception:
+            log.exception("progress report failed")

@@ -1,0 +1,480 @@
+"""A local stand-in for the Telegram Bot API, served over HTTP on 127.0.0.1.
+
+The real :class:`telegram.ext.Application` talks to it through ``base_url``, so
+tests, benchmarks and ``newcomer-bot chat`` exercise the same code path as
+production: HTTP requests, JSON answers, long polling with ``getUpdates``.
+
+It records every call, feeds updates, keeps each chat's messages (so edits can
+be checked and rejected like Telegram does: "message is not modified", text over
+4096 characters, callback data over 64 bytes) and can answer with faults
+(429 with ``retry_after``, 403 for blocked users, network errors) on demand.
+The answers follow the Bot API documentation (https://core.telegram.org/bots/api).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import itertools
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import web
+
+BOT_USER = {
+    "id": 7000000001,
+    "is_bot": True,
+    "first_name": "Newcomer Bot",
+    "username": "newcomer_test_bot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+
+#: Bot API limits checked here as Telegram checks them.
+MAX_TEXT_CHARS = 4096
+MAX_CALLBACK_DATA_BYTES = 64
+
+_JSON_KEYS = {
+    "reply_markup", "entities", "commands", "scope", "link_preview_options",
+    "allowed_updates", "reply_parameters", "menu_button",
+}  # fmt: skip
+_INT_KEYS = {"chat_id", "message_id", "offset", "limit", "timeout", "cache_time", "user_id"}
+_FLOAT_KEYS = {"latitude", "longitude"}
+
+
+@dataclasses.dataclass
+class Call:
+    """One request the bot made: Bot API method name, decoded parameters, monotonic time."""
+
+    method: str
+    params: dict[str, Any]
+    at: float
+    result: Any = None
+
+    @property
+    def result_message_id(self) -> int:
+        """message_id of the message this call created (sendMessage and friends)."""
+        return int(self.result["message_id"])
+
+    @property
+    def chat_id(self) -> int | None:
+        value = self.params.get("chat_id")
+        return int(value) if value is not None else None
+
+    @property
+    def text(self) -> str:
+        return self.params.get("text", "")
+
+    @property
+    def buttons(self) -> list[list[dict[str, Any]]]:
+        """Inline keyboard rows (each button a dict with text and callback_data/url)."""
+        markup = self.params.get("reply_markup") or {}
+        return markup.get("inline_keyboard", [])
+
+    def button_data(self) -> dict[str, str]:
+        """Map of button text → callback data for every callback button."""
+        return {
+            b["text"]: b["callback_data"]
+            for row in self.buttons
+            for b in row
+            if "callback_data" in b
+        }
+
+
+@dataclasses.dataclass
+class Fault:
+    """An error answer for the next matching call(s)."""
+
+    method: str | None
+    chat_id: int | None
+    error_code: int
+    description: str
+    retry_after: int | None = None
+    times: int = 1
+    network: bool = False
+
+
+def _decode(params: dict[str, str]) -> dict[str, Any]:
+    # python-telegram-bot sends form fields: strings as-is, everything else as JSON.
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        if key in _JSON_KEYS:
+            out[key] = json.loads(value)
+        elif key in _INT_KEYS:
+            try:
+                out[key] = int(value)
+            except ValueError:
+                out[key] = value
+        elif key in _FLOAT_KEYS:
+            out[key] = float(value)
+        elif value in ("true", "false"):
+            out[key] = value == "true"
+        else:
+            out[key] = value
+    return out
+
+
+class FakeBotApi:
+    """The stand-in server. ``await start()``, use :attr:`base_url`, ``await stop()``.
+
+    Updates pushed with :meth:`push_update` are served to ``getUpdates``; every
+    request is appended to :attr:`calls`; :meth:`wait_for` waits for a call.
+    """
+
+    def __init__(self, *, record: bool = True):
+        self.calls: list[Call] = []
+        self.record = record
+        self.counts: dict[str, int] = {}
+        self.faults: list[Fault] = []
+        self.responder: Callable[[str, dict[str, Any]], dict[str, Any] | None] | None = None
+        self.messages: dict[tuple[int, int], dict[str, Any]] = {}
+        self.blocked: set[int] = set()
+        self._updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids: dict[int, itertools.count] = {}
+        self._new_update = asyncio.Condition()
+        self._new_call = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.port: int | None = None
+
+    # -- lifecycle -------------------------------------------------------------
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> FakeBotApi:
+        """Serve on ``host:port`` (port 0: any free port, see :attr:`port`)."""
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return self
+
+    async def stop(self) -> None:
+        async with self._new_update:
+            self._new_update.notify_all()
+        if self._runner:
+            await self._runner.cleanup()
+
+    @property
+    def base_url(self) -> str:
+        """The value for python-telegram-bot's ``base_url`` (the token is appended)."""
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    # -- feeding updates ---------------------------------------------------------
+
+    def next_update_id(self) -> int:
+        """Reserve an update id (for callers that must know it before pushing)."""
+        return next(self._update_ids)
+
+    async def push_update(self, update: dict[str, Any], *, update_id: int | None = None) -> int:
+        """Queue an update and return its id (assigned unless ``update_id`` is given)."""
+        update = {"update_id": update_id or next(self._update_ids), **update}
+        async with self._new_update:
+            self._updates.append(update)
+            self._new_update.notify_all()
+        return update["update_id"]
+
+    def fail(
+        self,
+        method: str | None = None,
+        *,
+        chat_id: int | None = None,
+        error_code: int = 429,
+        description: str | None = None,
+        retry_after: int | None = None,
+        times: int = 1,
+        network: bool = False,
+    ) -> None:
+        """Answer the next ``times`` matching calls with an error (or drop the connection)."""
+        if description is None:
+            description = {
+                429: f"Too Many Requests: retry after {retry_after or 1}",
+                403: "Forbidden: bot was blocked by the user",
+                400: "Bad Request: chat not found",
+            }.get(error_code, "Internal Server Error")
+        if error_code == 429 and retry_after is None:
+            retry_after = 1
+        self.faults.append(
+            Fault(method, chat_id, error_code, description, retry_after, times, network)
+        )
+
+    # -- waiting ---------------------------------------------------------------------
+
+    async def wait_for(
+        self, predicate: Callable[[Call], bool], *, start: int = 0, timeout: float = 10.0
+    ) -> Call:
+        """Wait until a call at index ≥ ``start`` satisfies ``predicate``; return it.
+
+        Raises TimeoutError after ``timeout`` seconds.
+        """
+
+        def find() -> Call | None:
+            for call in itertools.islice(self.calls, start, None):
+                if predicate(call):
+                    return call
+            return None
+
+        async with asyncio.timeout(timeout), self._new_call:
+            while (found := find()) is None:
+                await self._new_call.wait()
+        return found
+
+    async def wait_count(self, method: str, count: int, *, timeout: float = 60.0) -> None:
+        """Wait until ``method`` has been called at least ``count`` times in all."""
+        async with asyncio.timeout(timeout), self._new_call:
+            while self.counts.get(method, 0) < count:
+                await self._new_call.wait()
+
+    # -- the server ----------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        method = request.match_info["method"]
+        if request.content_type == "application/json":
+            raw = await request.json()
+            params = {k: v for k, v in raw.items()}
+        else:
+            form = await request.post()
+            params = _decode({k: str(v) for k, v in form.items()})
+        params.update(_decode(dict(request.query)))
+        call = Call(method, params, time.monotonic())
+        answer = await self._answer(method, params)
+        if answer is None:  # a simulated network failure: drop the connection
+            raise ConnectionResetError("simulated network failure")
+        call.result = answer.get("result")
+        if self.record:
+            self.calls.append(call)
+        self.counts[method] = self.counts.get(method, 0) + 1
+        async with self._new_call:
+            self._new_call.notify_all()
+        status = 200 if answer.get("ok") else answer.get("error_code", 400)
+        return web.json_response(answer, status=status)
+
+    def _take_fault(self, method: str, params: dict[str, Any]) -> Fault | None:
+        chat = params.get("chat_id")
+        for fault in self.faults:
+            if fault.method not in (None, method):
+                continue
+            if fault.chat_id is not None and fault.chat_id != chat:
+                continue
+            fault.times -= 1
+            if fault.times <= 0:
+                self.faults.remove(fault)
+            return fault
+        return None
+
+    async def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any] | None:
+        if method == "getUpdates":
+            return {"ok": True, "result": await self._get_updates(params)}
+        fault = self._take_fault(method, params)
+        if fault is not None:
+            if fault.network:
+                return None
+            error: dict[str, Any] = {
+                "ok": False,
+                "error_code": fault.error_code,
+                "description": fault.description,
+            }
+            if fault.retry_after is not None:
+                error["parameters"] = {"retry_after": fault.retry_after}
+            return error
+        if params.get("chat_id") in self.blocked:
+            return {
+                "ok": False,
+                "error_code": 403,
+                "description": "Forbidden: bot was blocked by the user",
+            }
+        if self.responder is not None:
+            custom = self.responder(method, params)
+            if custom is not None:
+                return custom
+        handler = getattr(self, f"_m_{method}", None)
+        if handler is None:
+            return {"ok": True, "result": True}
+        return handler(params)
+
+    async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        limit = int(params.get("limit") or 100)
+        timeout = float(params.get("timeout") or 0)
+        async with self._new_update:
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            if not self._updates and timeout > 0:
+                try:
+                    async with asyncio.timeout(timeout):
+                        await self._new_update.wait_for(lambda: bool(self._updates))
+                except TimeoutError:
+                    pass
+            return self._updates[:limit]
+
+    # -- methods -----------------------------------------------------------------
+
+    @staticmethod
+    def _bad(description: str) -> dict[str, Any]:
+        return {"ok": False, "error_code": 400, "description": f"Bad Request: {description}"}
+
+    def _check_markup(self, params: dict[str, Any]) -> dict[str, Any] | None:
+        markup = params.get("reply_markup") or {}
+        for row in markup.get("inline_keyboard", []):
+            for button in row:
+                data = button.get("callback_data")
+                if data is not None and not 1 <= len(data.encode()) <= MAX_CALLBACK_DATA_BYTES:
+                    return self._bad("BUTTON_DATA_INVALID")
+        return None
+
+    def _new_message(self, chat_id: int, **fields: Any) -> dict[str, Any]:
+        counter = self._message_ids.setdefault(chat_id, itertools.count(1))
+        message = {
+            "message_id": next(counter),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
+            "from": BOT_USER,
+            **{k: v for k, v in fields.items() if v is not None},
+        }
+        self.messages[(chat_id, message["message_id"])] = message
+        return message
+
+    def _m_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "result": BOT_USER}
+
+    def _m_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        text = params.get("text", "")
+        if not text.strip():
+            return self._bad("message text is empty")
+        if len(text) > MAX_TEXT_CHARS:
+            return self._bad("message is too long")
+        if bad := self._check_markup(params):
+            return bad
+        markup = params.get("reply_markup")
+        # Message.reply_markup is only ever an inline keyboard (Bot API, Message).
+        inline = markup if markup and "inline_keyboard" in markup else None
+        message = self._new_message(int(params["chat_id"]), text=text, reply_markup=inline)
+        return {"ok": True, "result": message}
+
+    def _m_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
+        key = (int(params.get("chat_id", 0)), int(params.get("message_id", 0)))
+        message = self.messages.get(key)
+        if message is None:
+            return self._bad("message to edit not found")
+        text = params.get("text", "")
+        if len(text) > MAX_TEXT_CHARS:
+            return self._bad("MESSAGE_TOO_LONG")
+        if bad := self._check_markup(params):
+            return bad
+        markup = params.get("reply_markup")
+        if message.get("text") == text and message.get("reply_markup") == markup:
+            return self._bad(
+                "message is not modified: specified new message content and reply markup "
+                "are exactly the same as a current content and reply markup of the message"
+            )
+        message.update(text=text, reply_markup=markup, edit_date=int(time.time()))
+        if markup is None:
+            message.pop("reply_markup", None)
+        return {"ok": True, "result": message}
+
+    def _m_editMessageReplyMarkup(self, params: dict[str, Any]) -> dict[str, Any]:
+        key = (int(params.get("chat_id", 0)), int(params.get("message_id", 0)))
+        message = self.messages.get(key)
+        if message is None:
+            return self._bad("message to edit not found")
+        message["reply_markup"] = params.get("reply_markup")
+        return {"ok": True, "result": message}
+
+    def _m_sendLocation(self, params: dict[str, Any]) -> dict[str, Any]:
+        location = {"latitude": params["latitude"], "longitude": params["longitude"]}
+        return {"ok": True, "result": self._new_message(int(params["chat_id"]), location=location)}
+
+    def _m_sendVenue(self, params: dict[str, Any]) -> dict[str, Any]:
+        venue = {
+            "location": {"latitude": params["latitude"], "longitude": params["longitude"]},
+            "title": params.get("title", ""),
+            "address": params.get("address", ""),
+        }
+        message = self._new_message(int(params["chat_id"]), venue=venue, location=venue["location"])
+        return {"ok": True, "result": message}
+
+    def _m_getMyCommands(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "result": []}
+
+    def _m_getWebhookInfo(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "result": {"url": "", "has_custom_certificate": False,
+                                        "pending_update_count": 0}}  # fmt: skip
+
+
+class UpdateFactory:
+    """Builds Bot API update payloads for :meth:`FakeBotApi.push_update`."""
+
+    def __init__(self) -> None:
+        self._message_ids = itertools.count(1_000_000)
+
+    @staticmethod
+    def user(user_id: int, language_code: str | None = None) -> dict[str, Any]:
+        user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": "Test"}
+        if language_code:
+            user["language_code"] = language_code
+        return user
+
+    def message(
+        self,
+        user_id: int,
+        text: str | None = None,
+        *,
+        language_code: str | None = None,
+        chat_id: int | None = None,
+        chat_type: str = "private",
+        location: tuple[float, float] | None = None,
+    ) -> dict[str, Any]:
+        """A ``message`` update; commands get their ``bot_command`` entity like Telegram adds."""
+        chat: dict[str, Any] = {
+            "id": chat_id if chat_id is not None else user_id,
+            "type": chat_type,
+        }
+        if chat_type != "private":
+            chat["title"] = "A group"
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": chat,
+        }
+        if chat_type != "channel":
+            message["from"] = self.user(user_id, language_code)
+        if text is not None:
+            message["text"] = text
+            if text.startswith("/"):
+                length = len(text.split()[0]) if text.split() else 1
+                message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        if location is not None:
+            message["location"] = {"latitude": location[0], "longitude": location[1]}
+        key = "channel_post" if chat_type == "channel" else "message"
+        return {key: message}
+
+    def callback(
+        self,
+        user_id: int,
+        data: str,
+        *,
+        message_id: int,
+        language_code: str | None = None,
+        chat_id: int | None = None,
+        text: str = "menu",
+    ) -> dict[str, Any]:
+        """A ``callback_query`` update for a button under bot message ``message_id``."""
+        chat_id = chat_id if chat_id is not None else user_id
+        return {
+            "callback_query": {
+                "id": str(next(self._message_ids)),
+                "from": self.user(user_id, language_code),
+                "chat_instance": str(chat_id),
+                "data": data,
+                "message": {
+                    "message_id": message_id,
+                    "date": int(time.time()),
+                    "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
+                    "from": BOT_USER,
+                    "text": text,
+                },
+            }
+        }

@@ -1,0 +1,113 @@
+"""Free-text questions and /search: the best entries for what the newcomer typed.
+
+Questions the bot cannot answer are recorded without any user id, so editors
+can see what is missing (``newcomer-bot gaps``).
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CommandHandler, filters
+
+from bot import views
+from bot.callbacks import Callback
+from bot.handlers import newcomer
+from bot.handlers.common import Context, current_user, show
+from bot.i18n import Translator
+from bot.storage import User
+
+RESULTS_PER_PAGE = 5
+LAST_QUERY = "last_query"  # user_data key; kept in memory only, for "show more"
+
+
+async def answer_question(
+    update: Update, context: Context, text: str, user: User, t: Translator, *, offset: int = 0
+) -> None:
+    """Search ``text`` for the user's municipality (or the one the question names)."""
+    snapshot = context.bot_data.snapshot
+    place = snapshot.content.place(user.municipality)
+    if place is None:
+        await newcomer.pick_municipality_by_name(update, context, text, t)
+        return
+    today = context.bot_data.today(place.region)
+    result = snapshot.search.search(
+        text, t.lang, place.municipality.id, today, limit=RESULTS_PER_PAGE, offset=offset
+    )
+    if not result.hits and offset == 0:
+        await context.bot_data.storage.record_unanswered(text, t.lang, place.municipality.id)
+        await show(update, context, views.no_results(snapshot.content, place, t), edit=False)
+        return
+    context.user_data[LAST_QUERY] = text
+    searched = snapshot.content.place(result.municipality_id) or place
+    view = views.search_results(snapshot.content, result, t, offset=offset, searched_place=searched)
+    await show(update, context, view, edit=offset > 0)
+
+
+async def _cb_more(update: Update, context: Context, data: Callback) -> None:
+    user, t = await current_user(update, context)
+    query = context.user_data.get(LAST_QUERY)
+    await update.callback_query.answer()
+    if not query or user is None:
+        await show(update, context, views.search_hint(t))
+        return
+    await answer_question(update, context, query, user, t, offset=data.num(0))
+
+
+async def search_command(update: Update, context: Context) -> None:
+    """/search <words>: in private chats like a typed question; in groups a short list."""
+    user, t = await current_user(update, context)
+    words = " ".join(context.args or []).strip()
+    if not words:
+        await update.effective_message.reply_text(views.search_hint(t))
+        return
+    if update.effective_chat.type == "private":
+        if user is None or user.municipality is None:
+            await newcomer.menu_command(update, context)
+            return
+        await answer_question(update, context, words, user, t)
+        return
+    await _answer_in_group(update, context, words, user, t)
+
+
+async def _answer_in_group(
+    update: Update, context: Context, words: str, user: User | None, t: Translator
+) -> None:
+    """Groups see titles and summaries only; cards open in the private chat."""
+    snapshot = context.bot_data.snapshot
+    url = f"https://t.me/{context.bot.username}?start=search"
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("💬 " + t._("Open the bot"), url=url)]])
+    place = snapshot.content.place(user.municipality if user else None)
+    if place is None:
+        place = snapshot.places.find_in_question(words)
+    if place is None:
+        text = t._("Tell me your municipality in a private chat first, or name it in the search.")
+        await update.effective_message.reply_text(t.paragraph(escape(text)), reply_markup=keyboard)
+        return
+    today = context.bot_data.today(place.region)
+    result = snapshot.search.search(words, t.lang, place.municipality.id, today, limit=3)
+    if not result.hits:
+        await context.bot_data.storage.record_unanswered(words, t.lang, place.municipality.id)
+        text = "🤔 " + escape(t._("Sorry, I found nothing for this question."))
+        await update.effective_message.reply_text(t.paragraph(text), reply_markup=keyboard)
+        return
+    lines = []
+    for hit in result.hits:
+        entry = snapshot.content.entries[hit.entry_id]
+        default = snapshot.content.default_language(entry.id)
+        title, _ = views.localized(entry.title, t, default)
+        summary, _ = views.localized(entry.summary, t, default)
+        lines.append(f"• <b>{escape(t.auto(title))}</b>\n{escape(summary)}")
+    await update.effective_message.reply_text(
+        t.paragraph("\n\n".join(lines)), reply_markup=keyboard
+    )
+
+
+def add_handlers(application: Application) -> None:
+    application.add_handler(
+        CommandHandler(
+            "search", search_command, filters=filters.ChatType.PRIVATE | filters.ChatType.GROUPS
+        )
+    )
+    newcomer.add_route("more", _cb_more)

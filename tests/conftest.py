@@ -1,0 +1,60 @@
+"""Shared fixtures: the demo content, and the real bot against the local Bot API stand-in."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from bot.sandbox import Sandbox
+from bot.services import Snapshot
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = Path(__import__("os").environ.get("TEST_CONTENT", ROOT / "content"))
+
+#: A fixed moment for every test: Monday 23 November 2026, 10:00 in Luxembourg.
+NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="session")
+def snapshot() -> Snapshot:
+    return Snapshot.load(CONTENT)
+
+
+@pytest.fixture
+async def sandbox(snapshot: Snapshot, tmp_path: Path):
+    box = await Sandbox.create(snapshot, database=tmp_path / "bot.sqlite3", clock=lambda: NOW)
+    try:
+        yield box
+    finally:
+        await box.close()
+
+
+def last_text(calls, method: str | None = None) -> str:
+    """Text of the last sendMessage/editMessageText among ``calls``."""
+    texts = [
+        c.text
+        for c in calls
+        if c.method in ((method,) if method else ("sendMessage", "editMessageText"))
+    ]
+    assert texts, f"the bot sent no text; calls: {[c.method for c in calls]}"
+    return texts[-1]
+
+
+def last_keyboard(calls) -> dict[str, str]:
+    """Button text → callback data of the last message with a keyboard."""
+    for call in reversed(calls):
+        if call.method in ("sendMessage", "editMessageText") and call.buttons:
+            return call.button_data()
+    raise AssertionError(f"no inline keyboard in {[c.method for c in calls]}")
+
+
+def last_message_id(calls) -> int:
+    """message_id the bot's last sent or edited message has (for tapping its buttons)."""
+    for call in reversed(calls):
+        if call.method == "editMessageText":
+            return int(call.params["message_id"])
+        if call.method == "sendMessage" and call.buttons:
+            return call.result_message_id
+    raise AssertionError("no message with buttons")
