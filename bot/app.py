@@ -100,6 +100,7 @@ def build_application(
             announce.make_renderer(application),
             rate=settings.broadcast_rate,
             on_change=lambda ids: announce.report_progress(application, ids),
+            clock=lambda: data.clock().timestamp(),
         )
         await worker.bot.initialize()
         data.delivery = worker

@@ -77,7 +77,13 @@ class PlaceMatcher:
                 continue
             self._phrases.setdefault(name.words, name.place_id)
             self._longest = max(self._longest, len(name.words))
-        self._long_single = sorted({w[0] for w in self._phrases if len(w) == 1 and len(w[0]) >= 7})
+        # Single-word names of 7+ letters by length, for the one-slip lookup:
+        # a slip changes the length by at most one.
+        self._long_single: dict[int, list[str]] = {}
+        for words in self._phrases:
+            if len(words) == 1 and len(words[0]) >= 7:
+                self._long_single.setdefault(len(words[0]), []).append(words[0])
+        self._slip_cache: dict[str, str | None] = {}
 
     def match(self, text: str, limit: int = 3) -> list[tuple[Place, float]]:
         """Municipalities whose name or alias looks like ``text``, best first.
@@ -166,12 +172,22 @@ class PlaceMatcher:
                 if pid:
                     return pid
         if len(phrase) == 1 and len(last) >= 7:
-            hit = process.extractOne(
-                last, self._long_single, scorer=DamerauLevenshtein.distance, score_cutoff=1
-            )
-            if hit:
-                return self._phrases[(hit[0],)]
+            return self._one_slip(last)
         return None
+
+    def _one_slip(self, word: str) -> str | None:
+        if word in self._slip_cache:
+            return self._slip_cache[word]
+        choices = [
+            name for size in (len(word) - 1, len(word), len(word) + 1)
+            for name in self._long_single.get(size, ())
+        ]  # fmt: skip
+        hit = process.extractOne(word, choices, scorer=DamerauLevenshtein.distance, score_cutoff=1)
+        pid = self._phrases[(hit[0],)] if hit else None
+        if len(self._slip_cache) > 50_000:
+            self._slip_cache.clear()
+        self._slip_cache[word] = pid
+        return pid
 
     def place(self, municipality_id: str) -> Place | None:
         """The :class:`Place` of a municipality id, or None if unknown."""

@@ -68,8 +68,8 @@ TITLE, KEYWORDS, SUMMARY, BODY = 0, 1, 2, 3
 #: mention many things in passing.
 FIELD_WEIGHT = (1.0, 0.9, 0.6, 0.35)
 #: A word found in a category's name / keywords gives each entry of it this.
-CATEGORY_NAME_WEIGHT = 0.55
-CATEGORY_KEYWORD_WEIGHT = 0.5
+CATEGORY_NAME_WEIGHT = 0.6
+CATEGORY_KEYWORD_WEIGHT = 0.55
 #: Words matched only in a language the user did not pick count this much.
 OTHER_LANGUAGE_WEIGHT = 0.8
 #: Multiplier per scope rank: the user's own municipality first.
@@ -477,7 +477,8 @@ class SearchIndex:
             if not other.startswith(word):
                 break
             if other != word:
-                add(self._words_of(other), 0.55 + 0.35 * n / len(other))
+                # Three letters start too many words to say much.
+                add(self._words_of(other), (0.55 if n > 3 else 0.4) + 0.35 * n / len(other))
         # Known words that end with it: German compounds ("kurs" → "sprachkurs").
         if n >= 4:
             rev = word[::-1]
@@ -487,12 +488,13 @@ class SearchIndex:
                 if not other.startswith(rev):
                     break
                 if other != rev:
-                    add(self._words_of(other[::-1]), 0.5 + 0.35 * n / len(other))
+                    # Weak on purpose: "sport" also ends "transport".
+                    add(self._words_of(other[::-1]), 0.35 + 0.3 * n / len(other))
         # Known words that start it: endings we do not stem ("kurslari" → "kurs").
         for k in range(n - 1, max(3, math.ceil(n * 0.6)) - 1, -1):
             hit = self._words_of(word[:k])
             if hit:
-                add(hit, 0.5 + 0.4 * k / n)
+                add(hit, 0.35 + 0.45 * k / n)
                 break
 
     def _fuzzy(self, word: str, script: str, add) -> None:
@@ -539,8 +541,8 @@ class SearchIndex:
         place = self.content.place(target)
         if place is None:
             return SearchResult([], 0, None, target, other_place)
-        content_words = [w for w in words if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
-        words = content_words or [w for w in words if len(w) > 1 or w.isdigit()]
+        # Only stopwords ("where can I") or single letters: nothing to look for.
+        words = [w for w in words if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
         words = words[:8]  # a pasted paragraph is not a question
         if not words:
             return SearchResult([], 0, None, target, other_place)
@@ -572,42 +574,60 @@ class SearchIndex:
         ]
 
         n = len(words)
-        # entry → per word [best value, language mask of that match]
+        entries = self._entries
+        default_bit = self._default_bit
+        region_bit = self._lang_bit.get(region.default_language, 0)
+        # Per entry: best value per word, and the language mask and value of its
+        # best single match (for matched_language).
         scores: dict[int, list[float]] = {}
-        masks: dict[int, int] = {}
-        direct_best: dict[int, list[float]] = {}
-        log_n = math.log(self._n_entries + 1)
+        direct: dict[int, float] = {}
+        best_match: dict[int, tuple[float, int]] = {}
+        ranks: dict[int, int] = {}
+
+        def visible_rank(e: int, rank: int) -> int | None:
+            if rank == SCOPE_REGION:
+                scope = entries[e].scope
+                if isinstance(scope, list):
+                    return SCOPE_MUNICIPALITY if target in scope else None
+            return rank
+
+        n_all = self._n_entries + 1
+        log_n = math.log(n_all)
         for covers, candidates in units:
             for cand in candidates:
                 plist = self._postings.get(cand.term)
                 if not plist:
                     continue
-                rarity = 0.6 + 0.4 * math.log((self._n_entries + 1) / len(plist)) / log_n
+                rarity = 0.6 + 0.4 * math.log(n_all / len(plist)) / log_n
                 base = cand.quality * rarity
-                for _key, (lo, hi), _rank in ranges:
+                cmask = cand.mask
+                for _key, (lo, hi), rank in ranges:
                     a = bisect.bisect_left(plist, lo << _ENTRY_SHIFT)
                     b = bisect.bisect_left(plist, hi << _ENTRY_SHIFT, a)
-                    for k in range(a, b):
-                        p = plist[k]
-                        mask = (p >> 4) & cand.mask & _MASK_ALL
+                    for p in plist[a:b]:
+                        mask = (p >> 4) & cmask
                         if not mask:
                             continue
                         e = p >> _ENTRY_SHIFT
                         value = base * FIELD_WEIGHT[p & _FIELD_BITS]
-                        if not mask & (user_mask | self._default_bit[e]):
+                        if not mask & (user_mask | default_bit[e]):
                             value *= OTHER_LANGUAGE_WEIGHT
                         row = scores.get(e)
                         if row is None:
+                            r = visible_rank(e, rank)
+                            if r is None:
+                                continue
+                            ranks[e] = r
                             row = scores[e] = [0.0] * n
-                            direct_best[e] = [0.0] * n
                         for i in covers:
                             if value > row[i]:
                                 row[i] = value
-                                direct_best[e][i] = value
-                                if value >= max(row):
-                                    masks[e] = mask
+                        if value > best_match.get(e, (0.0, 0))[0]:
+                            best_match[e] = (value, mask)
+        for e, row in scores.items():
+            direct[e] = sum(row)
 
-        # Categories named by the query.
+        # Categories named by the query: each word's best match per category.
         cat_rows: dict[int, list[float]] = {}
         cat_masks: dict[int, int] = {}
         for covers, candidates in units:
@@ -616,64 +636,53 @@ class SearchIndex:
                     if not bit & cand.mask:
                         continue
                     value = cand.quality * weight
-                    if not bit & (user_mask | self._lang_bit.get(region.default_language, 0)):
+                    if not bit & (user_mask | region_bit):
                         value *= OTHER_LANGUAGE_WEIGHT
                     row = cat_rows.setdefault(ci, [0.0] * n)
                     for i in covers:
                         if value > row[i]:
                             row[i] = value
                             cat_masks[ci] = bit
-        if cat_rows:
-            for key, _range, _rank in ranges:
-                per_cat = self._group_by_cat.get(key, {})
-                for ci, crow in cat_rows.items():
-                    for e in per_cat.get(ci, ()):
-                        row = scores.get(e)
-                        if row is None:
-                            row = scores[e] = [0.0] * n
-                            direct_best[e] = [0.0] * n
-                            masks[e] = cat_masks[ci]
-                        for i in range(n):
-                            if crow[i] > row[i]:
-                                row[i] = crow[i]
+        for key, _range, rank in ranges:
+            per_cat = self._group_by_cat.get(key, {})
+            for ci, crow in cat_rows.items():
+                for e in per_cat.get(ci, ()):
+                    row = scores.get(e)
+                    if row is None:
+                        r = visible_rank(e, rank)
+                        if r is None:
+                            continue
+                        ranks[e] = r
+                        scores[e] = crow.copy()
+                        best_match[e] = (0.0, cat_masks[ci])
+                    else:
+                        scores[e] = [max(x, y) for x, y in zip(row, crow, strict=True)]
 
         ranked: list[tuple[float, int, str, int]] = []
+        ids = self._ids
         for e, row in scores.items():
-            rank = self._scope_rank(e, target, ranges)
-            if rank is None or not self._entries[e].is_visible(today):
-                continue
+            rank = ranks[e]
             relevance = sum(row) / n * SCOPE_BOOST[rank]
-            ranked.append((relevance, rank, self._ids[e], e))
+            ranked.append((relevance, rank, ids[e], e))
         ranked.sort(key=lambda r: (-r[0], r[1], r[2]))
         if ranked:
             floor = max(MIN_RELEVANCE, RELATIVE_CUTOFF * ranked[0][0])
-            ranked = [r for r in ranked if r[0] >= floor]
+            ranked = [r for r in ranked if r[0] >= floor and entries[r[3]].is_visible(today)]
 
         category = None
         if cat_rows:
             best_ci, best_row = max(cat_rows.items(), key=lambda kv: (sum(kv[1]), -kv[0]))
             covered = sum(1 for v in best_row if v > 0) / n
-            # "rather than specific entries": one or two entries match every
-            # word in their own title or keywords → the user means those.
-            strong = sum(
-                1 for r in ranked if sum(direct_best[r[3]]) / n >= 0.8 * FIELD_WEIGHT[KEYWORDS]
-            )
+            # "rather than specific entries": when one or two entries match
+            # every word in their own title or keywords, the user means those.
+            strong_floor = 0.8 * FIELD_WEIGHT[KEYWORDS] * n
+            strong = sum(1 for r in ranked if direct.get(r[3], 0.0) >= strong_floor)
             if covered >= 0.6 and not 1 <= strong <= 2:
                 category = self._cat_ids[best_ci]
 
         page = ranked[max(0, offset) : max(0, offset) + max(0, limit)]
         hits = [
-            Hit(eid, round(score, 4), rank, self._lang_of_bit(masks.get(e, 0), chain))
+            Hit(eid, round(score, 4), rank, self._lang_of_bit(best_match[e][1], chain))
             for score, rank, eid, e in page
         ]
         return SearchResult(hits, len(ranked), category, target, other_place)
-
-    def _scope_rank(self, e: int, municipality_id: str, ranges) -> int | None:
-        for _key, (lo, hi), rank in ranges:
-            if lo <= e < hi:
-                if rank == SCOPE_REGION:
-                    scope = self._entries[e].scope
-                    if isinstance(scope, list):
-                        return SCOPE_MUNICIPALITY if municipality_id in scope else None
-                return rank
-        return None

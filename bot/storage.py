@@ -276,14 +276,16 @@ class Storage:
         targets: list[str],
         texts: dict[str, str],
         send_at: float,
+        now: float,
         progress_chat_id: int | None = None,
     ) -> tuple[int, int]:
         """Store an announcement and one outbox row per current subscriber, atomically.
 
-        Returns ``(announcement id, number of recipients)``. The audit log row is
-        written in the same transaction, so either all of it exists or none.
+        ``send_at`` and ``now`` are Unix times (seconds); an announcement due later
+        than ``now`` is ``scheduled``. Returns ``(announcement id, number of
+        recipients)``. The audit log row is written in the same transaction, so
+        either all of it exists or none.
         """
-        now = time.time()
         status = "scheduled" if send_at > now + 1 else "sending"
         marks = ",".join("?" for _ in targets)
         await self.db.execute("BEGIN IMMEDIATE")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,13 @@ CONTENT = Path(__import__("os").environ.get("TEST_CONTENT", ROOT / "content"))
 
 #: A fixed moment for every test: Monday 23 November 2026, 10:00 in Luxembourg.
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
+_STARTED = time.monotonic()
+
+
+def clock() -> dt.datetime:
+    """The bot's clock in tests: starts at :data:`NOW` and ticks with real time, so
+    opening hours are deterministic while delivery back-offs still elapse."""
+    return NOW + dt.timedelta(seconds=time.monotonic() - _STARTED)
 
 
 @pytest.fixture(scope="session")
@@ -24,7 +32,7 @@ def snapshot() -> Snapshot:
 
 @pytest.fixture
 async def sandbox(snapshot: Snapshot, tmp_path: Path):
-    box = await Sandbox.create(snapshot, database=tmp_path / "bot.sqlite3", clock=lambda: NOW)
+    box = await Sandbox.create(snapshot, database=tmp_path / "bot.sqlite3", clock=clock)
     try:
         yield box
     finally:

@@ -363,7 +363,8 @@ async def _confirm(update: Update, context: Context, t: Translator, draft: dict)
         return await _not_for_you(update, context, "announce:confirm")
     region = content.regions[draft["region"]]
     storage = context.bot_data.storage
-    send_at = draft["send_at"] or context.bot_data.clock().timestamp()
+    now = context.bot_data.clock().timestamp()
+    send_at = draft["send_at"] or now
     announcement_id, recipients = await storage.create_announcement(
         author_id=user_id,
         region=region.id,
@@ -371,6 +372,7 @@ async def _confirm(update: Update, context: Context, t: Translator, draft: dict)
         targets=sorted(draft["targets"]),
         texts=draft["texts"],
         send_at=send_at,
+        now=now,
         progress_chat_id=update.effective_chat.id,
     )
     context.user_data.pop(DRAFT, None)
