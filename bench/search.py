@@ -106,7 +106,9 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
-        corpus = generate(Path(tmp) / "content", seed=args.seed)
+        # With --content the generated corpus only supplies query words: keep it small.
+        size = 50 if args.content else 1000
+        corpus = generate(Path(tmp) / "content", municipalities=size, seed=args.seed)
         if args.content:
             path = args.content
         else:

@@ -9,7 +9,7 @@ hold (syntax errors, tabs, binary data, huge files).
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
+import gc
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -20,10 +20,10 @@ from pydantic import BaseModel, ValidationError
 
 from bot.content.model import Category, CategoryFile, Country, Entry, Region
 
-try:  # the C loader is ~10x faster; fall back to pure Python where libyaml is missing
-    from yaml import CSafeLoader as _Loader
+try:  # the C loader is much faster; fall back to pure Python where libyaml is missing
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - depends on the PyYAML build
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 #: A content file larger than this is refused before parsing: no real entry is
 #: that long, and parsing a huge file would stall a reload.
@@ -50,12 +50,63 @@ class ContentInvalid(Exception):
         super().__init__("\n".join(map(str, self.problems)))
 
 
+class _DuplicateKey(yaml.MarkedYAMLError):
+    pass
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe loader that refuses duplicate keys (PyYAML silently keeps the last one)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen: set[str] = set()
+        for key, _ in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                if key.value in seen:
+                    raise _DuplicateKey(
+                        problem=f"'{key.value}' appears twice here — keep one of them",
+                        problem_mark=key.start_mark,
+                    )
+                seen.add(key.value)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _compose(text: str) -> yaml.Node | None:
+    loader = _Loader(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
 @dataclasses.dataclass
 class _Doc:
+    """One parsed file. The YAML node tree (for line numbers) is built only when a
+    problem must be located: most files have none, and trees of tens of thousands
+    of files would cost seconds and hundreds of megabytes."""
+
     path: Path
     rel: str
     data: Any
-    node: yaml.Node | None
+    text: str
+    _node: yaml.Node | None = None
+
+    @property
+    def node(self) -> yaml.Node | None:
+        if self._node is None:
+            try:
+                self._node = _compose(self.text)
+            except yaml.YAMLError:
+                return None
+        return self._node
+
+    def line(self, *path: Any) -> int:
+        """1-based line of the value at ``path`` (the deepest part found)."""
+        return _line_of(self.node, path)
+
+    def release(self) -> None:
+        """Free the node tree and the parsed data (the text stays for line look-ups)."""
+        self._node = None
+        self.data = None
 
 
 class _Collector:
@@ -101,31 +152,32 @@ def _read_yaml(path: Path, out: _Collector) -> _Doc | None:
     if not text.strip():
         out.add(rel, 1, "the file is empty — write the content or delete the file")
         return None
-    loader = _Loader(text)
     try:
-        node = loader.get_single_node()
-        if node is None:
-            out.add(rel, 1, "the file holds only comments — write the content or delete the file")
-            return None
-        _check_duplicate_keys(node, rel, out)
-        data = loader.construct_document(node)
+        data = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
+    except _DuplicateKey as exc:
+        out.add(rel, exc.problem_mark.line + 1, exc.problem)
+        return None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         out.add(rel, line, _explain_yaml_error(exc, text, line))
         return None
     except yaml.YAMLError as exc:
-        out.add(rel, 1, f"YAML error: {exc}")
+        out.add(rel, 1, f"YAML error: {type(exc).__name__}")
         return None
-    finally:
-        loader.dispose()
-    return _Doc(path, rel, data, node)
+    except RecursionError:
+        out.add(rel, 1, "the file is nested too deeply to be content")
+        return None
+    if data is None:
+        out.add(rel, 1, "the file holds only comments — write the content or delete the file")
+        return None
+    return _Doc(path, rel, data, text)
 
 
 def _explain_yaml_error(exc: yaml.MarkedYAMLError, text: str, line: int) -> str:
     lines = text.splitlines()
     bad = lines[line - 1] if 0 < line <= len(lines) else ""
-    if "\t" in bad or "found character '\\t'" in str(exc):
+    if "\t" in bad or "\\t" in str(exc):
         return "this line contains a tab — indent with spaces only (2 spaces per level)"
     problem = (exc.problem or "syntax error").strip()
     hint = "check the indentation, and put quotes around text that contains ':' or '#'"
@@ -136,26 +188,6 @@ def _explain_yaml_error(exc: yaml.MarkedYAMLError, text: str, line: int) -> str:
     elif "found unexpected end of stream" in problem or "found unexpected end" in problem:
         hint = "a quote is opened but never closed"
     return f"YAML syntax error: {problem} — {hint}"
-
-
-def _check_duplicate_keys(node: yaml.Node, rel: str, out: _Collector) -> None:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, yaml.MappingNode):
-            seen: set[str] = set()
-            for key, value in current.value:
-                if isinstance(key, yaml.ScalarNode):
-                    if key.value in seen:
-                        out.add(
-                            rel,
-                            key.start_mark.line + 1,
-                            f"'{key.value}' appears twice here — keep one of them",
-                        )
-                    seen.add(key.value)
-                stack.append(value)
-        elif isinstance(current, yaml.SequenceNode):
-            stack.extend(current.value)
 
 
 def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int:
@@ -253,216 +285,277 @@ def _yaml_files(folder: Path) -> Iterator[Path]:
 
 
 def _key_line(doc: _Doc, key: str) -> int:
-    return _line_of(doc.node, (key,))
+    return doc.line(key)
 
 
-def load_content(root: str | os.PathLike[str], today: dt.date | None = None):
+def load_content(root: str | os.PathLike[str]):
     """Load and validate every content file below ``root``.
 
     Returns a :class:`bot.content.store.Content`. Raises :class:`ContentInvalid`
     listing every problem when anything is wrong; nothing else escapes for bad
-    files. ``today`` is accepted for symmetry with callers that pin the date;
-    visibility by ``valid_until`` is decided at query time, not here.
+    files. See :class:`ContentLoader` for repeated loads of the same folder.
     """
-    from bot.content.store import Content
+    return ContentLoader().load(root)
 
-    root = Path(root)
-    out = _Collector(root)
-    if not root.is_dir():
-        raise ContentInvalid([Problem(str(root), 1, "the content folder does not exist")])
 
-    categories: dict[str, Category] = {}
-    cat_path = root / "categories.yaml"
-    if not cat_path.is_file():
-        out.add(out.rel(cat_path), 1, "categories.yaml is missing — it lists the categories")
-    else:
-        doc = _read_yaml(cat_path, out)
+@dataclasses.dataclass
+class _Cached:
+    key: tuple[int, int, int]
+    doc: _Doc | None
+    entry: Entry | None
+    problems: list[Problem]
+
+
+class ContentLoader:
+    """Loads a content folder, remembering each entry file by its modification time,
+    size and inode, so a reload parses and validates only the files that changed
+    (cross-file checks always run on everything). One instance per folder; not
+    thread-safe: run one :meth:`load` at a time."""
+
+    def __init__(self) -> None:
+        self._entries: dict[Path, _Cached] = {}
+
+    def load(self, root: str | os.PathLike[str]):
+        """Like :func:`load_content`; raises :class:`ContentInvalid` on any problem."""
+        gc_was_enabled = gc.isenabled()
+        # Loading builds millions of small objects and no cycles: the cyclic garbage
+        # collector would rescan the growing heap again and again for nothing.
+        gc.disable()
+        try:
+            return self._load(Path(root))
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+
+    def _read_entry(self, path: Path, out: _Collector) -> _Cached:
+        try:
+            st = path.stat()
+            key = (st.st_mtime_ns, st.st_size, st.st_ino)
+        except OSError:
+            key = (0, 0, 0)
+        cached = self._entries.get(path)
+        if cached is not None and cached.key == key and key != (0, 0, 0):
+            return cached
+        before = len(out.problems)
+        doc = _read_yaml(path, out)
+        entry = None
         if doc is not None:
             if not isinstance(doc.data, dict):
-                out.add(doc.rel, 1, "expected 'categories:' followed by a list of categories")
+                out.add(doc.rel, 1, "an entry file must be a set of 'key: value' lines")
             else:
-                parsed = _validate(CategoryFile, doc, out)
-                if parsed:
-                    for i, category in enumerate(parsed.categories):
-                        if category.id in categories:
-                            line = _line_of(doc.node, ("categories", i, "id"))
-                            out.add(doc.rel, line, f"category '{category.id}' is listed twice")
-                        categories[category.id] = category
+                entry = _validate(Entry, doc, out)
+            doc.release()
+        problems = out.problems[before:]
+        del out.problems[before:]
+        cached = _Cached(key, doc, entry, problems)
+        self._entries[path] = cached
+        return cached
 
-    countries: dict[str, Country] = {}
-    regions: dict[str, Region] = {}
-    entries: dict[str, Entry] = {}
-    entry_where: dict[str, tuple[_Doc, str | None, str | None]] = {}
-    region_docs: dict[str, _Doc] = {}
+    def _load(self, root: Path):
+        from bot.content.store import Content
 
-    def load_entries(folder: Path, region_id: str | None, country_id: str | None) -> None:
-        for path in _yaml_files(folder / "entries"):
+        out = _Collector(root)
+        if not root.is_dir():
+            raise ContentInvalid([Problem(str(root), 1, "the content folder does not exist")])
+
+        categories: dict[str, Category] = {}
+        cat_path = root / "categories.yaml"
+        if not cat_path.is_file():
+            out.add(out.rel(cat_path), 1, "categories.yaml is missing — it lists the categories")
+        else:
+            doc = _read_yaml(cat_path, out)
+            if doc is not None:
+                if not isinstance(doc.data, dict):
+                    out.add(doc.rel, 1, "expected 'categories:' followed by a list of categories")
+                else:
+                    parsed = _validate(CategoryFile, doc, out)
+                    if parsed:
+                        for i, category in enumerate(parsed.categories):
+                            if category.id in categories:
+                                line = doc.line("categories", i, "id")
+                                out.add(doc.rel, line, f"category '{category.id}' is listed twice")
+                            categories[category.id] = category
+        return self._load_rest(root, out, categories, Content)
+
+    def _load_rest(self, root, out, categories, Content):
+        countries: dict[str, Country] = {}
+        regions: dict[str, Region] = {}
+        entries: dict[str, Entry] = {}
+        entry_where: dict[str, tuple[_Doc, str | None, str | None]] = {}
+        region_docs: dict[str, _Doc] = {}
+        seen_paths: set[Path] = set()
+
+        def load_entries(folder: Path, region_id: str | None, country_id: str | None) -> None:
+            for path in _yaml_files(folder / "entries"):
+                seen_paths.add(path)
+                cached = self._read_entry(path, out)
+                out.problems.extend(cached.problems)
+                entry, doc = cached.entry, cached.doc
+                if entry is None or doc is None:
+                    continue
+                if entry.id in entries:
+                    first = entry_where[entry.id][0]
+                    out.add(
+                        doc.rel,
+                        _key_line(doc, "id"),
+                        f"id '{entry.id}' is already used by {first.rel}:"
+                        f"{_key_line(first, 'id')} — every entry needs its own id",
+                    )
+                    continue
+                if path.stem != entry.id:
+                    out.add(
+                        doc.rel,
+                        _key_line(doc, "id"),
+                        f"the file name should be the id: rename the file to {entry.id}.yaml "
+                        f"or change the id to '{path.stem}'",
+                    )
+                entries[entry.id] = entry
+                entry_where[entry.id] = (doc, region_id, country_id)
+
+        countries_dir = root / "countries"
+        for folder in sorted(countries_dir.iterdir()) if countries_dir.is_dir() else []:
+            if not folder.is_dir():
+                continue
+            path = folder / "country.yaml"
+            if not path.is_file():
+                out.add(out.rel(path), 1, "country.yaml is missing in this country folder")
+                continue
             doc = _read_yaml(path, out)
             if doc is None:
                 continue
-            if not isinstance(doc.data, dict):
-                out.add(doc.rel, 1, "an entry file must be a set of 'key: value' lines")
+            country = _validate(Country, doc, out) if isinstance(doc.data, dict) else None
+            if country is None:
+                if not isinstance(doc.data, dict):
+                    out.add(doc.rel, 1, "country.yaml must be a set of 'key: value' lines")
                 continue
-            entry = _validate(Entry, doc, out)
-            if entry is None:
+            if country.id != folder.name:
+                out.add(
+                    doc.rel, _key_line(doc, "id"), f"id must be the folder name '{folder.name}'"
+                )
+            countries[country.id] = country
+            load_entries(folder, None, country.id)
+
+        regions_dir = root / "regions"
+        for folder in sorted(regions_dir.iterdir()) if regions_dir.is_dir() else []:
+            if not folder.is_dir():
                 continue
-            if entry.id in entries:
-                first = entry_where[entry.id][0]
-                out.add(
-                    doc.rel,
-                    _key_line(doc, "id"),
-                    f"id '{entry.id}' is already used by {first.rel}:"
-                    f"{_key_line(first, 'id')} — every entry needs its own id",
-                )
+            path = folder / "region.yaml"
+            if not path.is_file():
+                out.add(out.rel(path), 1, "region.yaml is missing in this region folder")
                 continue
-            if path.stem != entry.id:
+            doc = _read_yaml(path, out)
+            if doc is None:
+                continue
+            region = _validate(Region, doc, out) if isinstance(doc.data, dict) else None
+            if region is None:
+                if not isinstance(doc.data, dict):
+                    out.add(doc.rel, 1, "region.yaml must be a set of 'key: value' lines")
+                continue
+            if region.id != folder.name:
                 out.add(
-                    doc.rel,
-                    _key_line(doc, "id"),
-                    f"the file name should be the id: rename the file to {entry.id}.yaml "
-                    f"or change the id to '{path.stem}'",
+                    doc.rel, _key_line(doc, "id"), f"id must be the folder name '{folder.name}'"
                 )
-            entries[entry.id] = entry
-            entry_where[entry.id] = (doc, region_id, country_id)
+            regions[region.id] = region
+            region_docs[region.id] = doc
+            load_entries(folder, region.id, region.country)
 
-    countries_dir = root / "countries"
-    for folder in sorted(countries_dir.iterdir()) if countries_dir.is_dir() else []:
-        if not folder.is_dir():
-            continue
-        path = folder / "country.yaml"
-        if not path.is_file():
-            out.add(out.rel(path), 1, "country.yaml is missing in this country folder")
-            continue
-        doc = _read_yaml(path, out)
-        if doc is None:
-            continue
-        country = _validate(Country, doc, out) if isinstance(doc.data, dict) else None
-        if country is None:
-            if not isinstance(doc.data, dict):
-                out.add(doc.rel, 1, "country.yaml must be a set of 'key: value' lines")
-            continue
-        if country.id != folder.name:
-            out.add(doc.rel, _key_line(doc, "id"), f"id must be the folder name '{folder.name}'")
-        countries[country.id] = country
-        load_entries(folder, None, country.id)
+        if not regions and not out.problems:
+            out.add(out.rel(regions_dir), 1, "no region found — add regions/<id>/region.yaml")
 
-    regions_dir = root / "regions"
-    for folder in sorted(regions_dir.iterdir()) if regions_dir.is_dir() else []:
-        if not folder.is_dir():
-            continue
-        path = folder / "region.yaml"
-        if not path.is_file():
-            out.add(out.rel(path), 1, "region.yaml is missing in this region folder")
-            continue
-        doc = _read_yaml(path, out)
-        if doc is None:
-            continue
-        region = _validate(Region, doc, out) if isinstance(doc.data, dict) else None
-        if region is None:
-            if not isinstance(doc.data, dict):
-                out.add(doc.rel, 1, "region.yaml must be a set of 'key: value' lines")
-            continue
-        if region.id != folder.name:
-            out.add(doc.rel, _key_line(doc, "id"), f"id must be the folder name '{folder.name}'")
-        regions[region.id] = region
-        region_docs[region.id] = doc
-        load_entries(folder, region.id, region.country)
-
-    if not regions and not out.problems:
-        out.add(out.rel(regions_dir), 1, "no region found — add regions/<id>/region.yaml")
-
-    # Cross-file checks: only meaningful on files that parsed.
-    municipality_region: dict[str, str] = {}
-    for region in regions.values():
-        doc = region_docs[region.id]
-        if region.country not in countries:
-            out.add(
-                doc.rel,
-                _key_line(doc, "country"),
-                f"country '{region.country}' has no folder countries/{region.country}/",
-            )
-        for i, municipality in enumerate(region.municipalities):
-            if municipality.id in municipality_region:
-                out.add(
-                    doc.rel,
-                    _line_of(doc.node, ("municipalities", i, "id")),
-                    f"municipality id '{municipality.id}' is already used in region "
-                    f"'{municipality_region[municipality.id]}' — ids must be unique",
-                )
-            municipality_region[municipality.id] = region.id
-        if region.default_language not in region.name:
-            out.add(
-                doc.rel,
-                _key_line(doc, "name"),
-                f"name has no {region.default_language} text — the region's default "
-                "language needs a name",
-            )
-
-    for entry_id, entry in entries.items():
-        doc, region_id, country_id = entry_where[entry_id]
-        if entry.category not in categories:
-            known = ", ".join(categories) or "none defined"
-            out.add(
-                doc.rel,
-                _key_line(doc, "category"),
-                f"unknown category '{entry.category}' — use one of: {known}",
-            )
-        if region_id is None:
-            if entry.scope != "national":
-                out.add(
-                    doc.rel,
-                    _key_line(doc, "scope"),
-                    "entries under countries/ are national: write 'scope: national'",
-                )
-            default_language = countries[country_id].default_language if country_id else "en"
-        else:
-            region = regions[region_id]
-            default_language = region.default_language
-            if entry.scope == "national":
-                out.add(
-                    doc.rel,
-                    _key_line(doc, "scope"),
-                    "national entries belong under countries/<country>/entries/ — move the "
-                    "file there, or write 'scope: region'",
-                )
-            elif isinstance(entry.scope, list):
-                known = {m.id for m in region.municipalities}
-                for i, municipality_id in enumerate(entry.scope):
-                    if municipality_id not in known:
-                        out.add(
-                            doc.rel,
-                            _line_of(doc.node, ("scope", i)),
-                            f"unknown municipality '{municipality_id}' in scope — region "
-                            f"'{region_id}' has: {', '.join(sorted(known))}",
-                        )
-        for field in ("title", "summary"):
-            if default_language not in getattr(entry, field):
-                out.add(
-                    doc.rel,
-                    _key_line(doc, field),
-                    f"{field} has no '{default_language}' text — {default_language} is the "
-                    "default language here, and every entry needs it",
-                )
-        for lang in sorted(set(entry.summary) - set(entry.title)):
-            out.add(doc.rel, _key_line(doc, "title"), f"title has no '{lang}' text but summary has")
-
-    for region in regions.values():
-        if region.counselling and region.counselling not in entries:
+        # Cross-file checks: only meaningful on files that parsed.
+        municipality_region: dict[str, str] = {}
+        for region in regions.values():
             doc = region_docs[region.id]
-            out.add(
-                doc.rel,
-                _key_line(doc, "counselling"),
-                f"counselling names entry '{region.counselling}', which does not exist",
-            )
+            if region.country not in countries:
+                out.add(
+                    doc.rel,
+                    _key_line(doc, "country"),
+                    f"country '{region.country}' has no folder countries/{region.country}/",
+                )
+            for i, municipality in enumerate(region.municipalities):
+                if municipality.id in municipality_region:
+                    out.add(
+                        doc.rel,
+                        _line_of(doc.node, ("municipalities", i, "id")),
+                        f"municipality id '{municipality.id}' is already used in region "
+                        f"'{municipality_region[municipality.id]}' — ids must be unique",
+                    )
+                municipality_region[municipality.id] = region.id
+            if region.default_language not in region.name:
+                out.add(
+                    doc.rel,
+                    _key_line(doc, "name"),
+                    f"name has no {region.default_language} text — the region's default "
+                    "language needs a name",
+                )
 
-    if out.problems:
-        raise ContentInvalid(out.problems)
-    return Content(
-        categories=categories,
-        countries=countries,
-        regions=regions,
-        entries=entries,
-        entry_region={k: v[1] for k, v in entry_where.items()},
-        entry_country={k: v[2] for k, v in entry_where.items()},
-        entry_files={k: v[0].rel for k, v in entry_where.items()},
-    )
+        for entry_id, entry in entries.items():
+            doc, region_id, country_id = entry_where[entry_id]
+            if entry.category not in categories:
+                known = ", ".join(categories) or "none defined"
+                out.add(
+                    doc.rel,
+                    _key_line(doc, "category"),
+                    f"unknown category '{entry.category}' — use one of: {known}",
+                )
+            if region_id is None:
+                if entry.scope != "national":
+                    out.add(
+                        doc.rel,
+                        _key_line(doc, "scope"),
+                        "entries under countries/ are national: write 'scope: national'",
+                    )
+                default_language = countries[country_id].default_language if country_id else "en"
+            else:
+                region = regions[region_id]
+                default_language = region.default_language
+                if entry.scope == "national":
+                    out.add(
+                        doc.rel,
+                        _key_line(doc, "scope"),
+                        "national entries belong under countries/<country>/entries/ — move the "
+                        "file there, or write 'scope: region'",
+                    )
+                elif isinstance(entry.scope, list):
+                    known = {m.id for m in region.municipalities}
+                    for i, municipality_id in enumerate(entry.scope):
+                        if municipality_id not in known:
+                            out.add(
+                                doc.rel,
+                                doc.line("scope", i),
+                                f"unknown municipality '{municipality_id}' in scope — region "
+                                f"'{region_id}' has: {', '.join(sorted(known))}",
+                            )
+            for field in ("title", "summary"):
+                if default_language not in getattr(entry, field):
+                    out.add(
+                        doc.rel,
+                        _key_line(doc, field),
+                        f"{field} has no '{default_language}' text — {default_language} is the "
+                        "default language here, and every entry needs it",
+                    )
+            for lang in sorted(set(entry.summary) - set(entry.title)):
+                out.add(
+                    doc.rel, _key_line(doc, "title"), f"title has no '{lang}' text but summary has"
+                )
+
+        for region in regions.values():
+            if region.counselling and region.counselling not in entries:
+                doc = region_docs[region.id]
+                out.add(
+                    doc.rel,
+                    _key_line(doc, "counselling"),
+                    f"counselling names entry '{region.counselling}', which does not exist",
+                )
+
+        if out.problems:
+            raise ContentInvalid(out.problems)
+        return Content(
+            categories=categories,
+            countries=countries,
+            regions=regions,
+            entries=entries,
+            entry_region={k: v[1] for k, v in entry_where.items()},
+            entry_country={k: v[2] for k, v in entry_where.items()},
+            entry_files={k: v[0].rel for k, v in entry_where.items()},
+        )
