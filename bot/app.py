@@ -5,6 +5,8 @@ This is the one place that wires handlers (as in python-telegram-bot's rules-bot
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 
 from telegram import Bot, LinkPreviewOptions, Update
@@ -25,7 +27,8 @@ from telegram.request import HTTPXRequest
 from bot.commands import set_commands, set_staff_commands
 from bot.config import Settings
 from bot.delivery import DeliveryWorker
-from bot.handlers import announce, errors, groups, newcomer, questions
+from bot.handlers import announce, editors, errors, groups, newcomer, questions
+from bot.reload import ContentReloader
 from bot.services import BotData, Snapshot
 from bot.staff import Staff
 from bot.storage import Storage
@@ -52,6 +55,7 @@ def add_handlers(application: Application) -> None:
     for name, callback in command_handlers.items():
         application.add_handler(CommandHandler(name, callback, filters=private))
     announce.add_handlers(application)
+    editors.add_handlers(application)
     questions.add_handlers(application)
     application.add_handler(MessageHandler(filters.COMMAND & groups_only, groups.private_only))
     application.add_handler(MessageHandler(filters.COMMAND & private, newcomer.unknown_command))
@@ -73,6 +77,7 @@ def build_application(
     storage: Storage | None = None,
     rate_limiter: bool = True,
     application_class: type[Application] = Application,
+    reloader: ContentReloader | None = None,
 ) -> Application:
     """The Application for ``settings``, serving ``snapshot``.
 
@@ -80,6 +85,9 @@ def build_application(
     in ``post_shutdown``. ``rate_limiter`` adds python-telegram-bot's AIORateLimiter
     for group-chat limits and RetryAfter retries on interactive replies.
     """
+
+    stop_watching = asyncio.Event()
+    watching: list[asyncio.Task] = []
 
     async def post_init(application: Application) -> None:
         data: BotData = application.bot_data
@@ -105,10 +113,25 @@ def build_application(
         await worker.bot.initialize()
         data.delivery = worker
         worker.start()
+        if settings.watch_content:
+            watching.append(
+                asyncio.create_task(
+                    data.reloader.watch(
+                        lambda result: editors.notify_editors(application, result),
+                        stop_watching,
+                        extra_paths=(settings.staff_path,),
+                    ),
+                    name="content-watch",
+                )
+            )
         log.info("bot @%s started", application.bot.username)
 
     async def post_shutdown(application: Application) -> None:
         data: BotData = application.bot_data
+        stop_watching.set()
+        for task in watching:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
         worker = getattr(data, "delivery", None)
         if worker is not None:
             await worker.stop()
@@ -140,6 +163,11 @@ def build_application(
     data: BotData = application.bot_data
     data.snapshot = snapshot
     data.settings = settings
+    data.reloader = reloader or ContentReloader(
+        settings.content_dir, lambda new: setattr(data, "snapshot", new)
+    )
+    if reloader is not None:
+        reloader.publish = lambda new: setattr(data, "snapshot", new)
     if storage is not None:
         data.storage = storage
     add_handlers(application)
@@ -147,7 +175,11 @@ def build_application(
 
 
 def run(settings: Settings) -> None:
-    """Load content and run the bot with long polling until interrupted."""
-    snapshot = Snapshot.load(settings.content_dir)
-    application = build_application(settings, snapshot)
+    """Load content and run the bot with long polling until interrupted.
+
+    Raises ContentInvalid if the content cannot be served at start-up.
+    """
+    reloader = ContentReloader(settings.content_dir, lambda _: None)
+    snapshot = reloader.load_initial()
+    application = build_application(settings, snapshot, reloader=reloader)
     application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)

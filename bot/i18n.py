@@ -43,6 +43,10 @@ FALLBACKS: dict[str, tuple[str, ...]] = {
 #: Telegram sends IETF tags (``pt-br``); some clients send ISO 639-3 codes.
 _ALIASES = {"prs": "fa", "pbt": "ps", "pus": "ps", "per": "fa", "fas": "fa", "ltz": "lb"}
 
+#: Babel locale for dates and numbers where the bare language code picks the wrong
+#: variant: CLDR's "pt" is Brazilian; newcomers in Luxembourg write European Portuguese.
+BABEL_LOCALES = {"pt": "pt_PT"}
+
 LRI, RLI, FSI, PDI = "\u2066", "\u2067", "\u2068", "\u2069"
 RLM = "\u200f"
 
@@ -119,7 +123,7 @@ class Translator:
 
     def __init__(self, lang: str, translations: gettext.NullTranslations):
         self.lang = lang
-        self.locale = Locale.parse(lang)
+        self.locale = Locale.parse(BABEL_LOCALES.get(lang, lang))
         self.rtl = is_rtl(lang)
         self._t = translations
 

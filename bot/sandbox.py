@@ -66,15 +66,18 @@ class Sandbox:
         settings: dict[str, Any] | None = None,
         api: FakeBotApi | None = None,
     ) -> Sandbox:
-        """Start the stand-in API (unless given), open the database, start polling."""
+        """Start the stand-in API (unless given), open the database, start polling.
+
+        ``settings`` overrides :class:`~bot.config.Settings` fields (e.g. ``content_dir``
+        and ``watch_content`` for reload tests, ``staff_file``).
+        """
         api = api or await FakeBotApi().start()
         storage = await Storage.open(database)
         config = Settings(
             token=TEST_TOKEN,
             api_base_url=api.base_url,
             database=Path(str(database)),
-            watch_content=False,
-            **(settings or {}),
+            **{"watch_content": False, **(settings or {})},
         )
         application = build_application(
             config, snapshot, storage=storage, application_class=TrackingApplication

@@ -242,9 +242,9 @@ class SearchIndex:
     use from several threads.
     """
 
-    def __init__(self, content: Content):
+    def __init__(self, content: Content, places: PlaceMatcher | None = None):
         self.content = content
-        self.places = PlaceMatcher(content)
+        self.places = places or PlaceMatcher(content)
         self._langs: list[str] = []
         self._lang_bit: dict[str, int] = {}
         self._stemmers = {}

@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
@@ -21,6 +22,9 @@ from bot.content.loader import load_content
 from bot.content.model import Region
 from bot.content.store import Content
 from bot.delivery import DeliveryWorker
+
+if TYPE_CHECKING:
+    from bot.reload import ContentReloader
 from bot.places import PlaceMatcher
 from bot.search import SearchIndex
 from bot.staff import Staff, StaffFileInvalid
@@ -40,7 +44,8 @@ class Snapshot:
     @classmethod
     def build(cls, content: Content) -> Snapshot:
         """Build the indexes for ``content`` (CPU-bound: call it off the event loop)."""
-        return cls(content, PlaceMatcher(content), SearchIndex(content))
+        places = PlaceMatcher(content)
+        return cls(content, places, SearchIndex(content, places))
 
     @classmethod
     def load(cls, directory: str | Path) -> Snapshot:
@@ -66,6 +71,7 @@ class BotData:
     settings: Settings
     staff: Staff = Staff.empty()
     delivery: DeliveryWorker
+    reloader: ContentReloader
     clock: Callable[[], dt.datetime] = staticmethod(utc_now)
 
     async def reload_staff(self) -> str | None:

@@ -20,6 +20,7 @@ from babel.numbers import format_decimal
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks, hours
+from bot.commands import PRIVATE_COMMANDS
 from bot.content.model import Entry
 from bot.content.store import SCOPE_MUNICIPALITY, SCOPE_NATIONAL, Content, Place
 from bot.i18n import LANGUAGES, Translator, content_chain, language_name, pick_language
@@ -82,7 +83,7 @@ def welcome(t: Translator) -> str:
         escape(
             t._(
                 "Welcome! I help you find services, language courses, free activities "
-                "and help where you live."
+                "and support where you live."
             )
         )
     )
@@ -144,7 +145,7 @@ def municipality_picker(
     rows.append([_button("🌐 " + t._("Language"), "lp")])
     text = "\n".join(
         [
-            f"📍 <b>{escape(t._('Where do you live?'))}</b>",
+            "📍 <b>" + escape(t._("Where do you live?")) + "</b>",
             escape(t._("Tap your municipality, type its name, or share your location.")),
         ]
     )
@@ -226,7 +227,7 @@ def category_list(
     where = t.auto(place_name(place, t))
     lines = [f"{category.icon} <b>{escape(name)}</b> — {escape(where)}"]
     if ranked:
-        count = t.ngettext("{count} place to go", "{count} places to go", len(ranked))
+        count = t.ngettext("{count} result", "{count} results", len(ranked))
         lines.append(escape(count.format(count=format_decimal(len(ranked), locale=t.locale))))
         lines.append(escape(t._("📍 in your municipality · 🗺 in the region · 🏛 national")))
     else:
@@ -296,7 +297,11 @@ def entry_card(
     if entry.example:
         lines.append(
             "⚠️ <i>"
-            + escape(t._("Example data: this entry only illustrates the bot, it is not real."))
+            + escape(
+                t._(
+                    "Example data: this is only an example to show how the bot works. It is not real."
+                )
+            )
             + "</i>"
         )
     if lang != t.lang:
@@ -323,7 +328,7 @@ def entry_card(
     if entry.cost:
         cost = {
             "free": t._("Free of charge"),
-            "paid": t._("Costs money"),
+            "paid": t._("Not free"),
             "reduced": t._("Reduced price possible"),
         }[entry.cost]
         details.append(f"💶 {escape(cost)}")
@@ -374,27 +379,23 @@ def entry_card(
 
 
 def help_text(t: Translator) -> str:
+    """How to use the bot: ask in your own words, or use the commands (their menu texts)."""
     lines = [
-        f"<b>{escape(t._('How to use this bot'))}</b>",
+        "<b>" + escape(t._("How to use this bot")) + "</b>",
         escape(t._("Type a question in your language, e.g. “German course” or “doctor”.")),
         "",
-        "/menu — " + escape(t._("topics for your municipality")),
-        "/search — " + escape(t._("search, e.g. /search football")),
-        "/municipality — " + escape(t._("change your municipality")),
-        "/language — " + escape(t._("change your language")),
-        "/privacy — " + escape(t._("what the bot stores about you")),
-        "/forget — " + escape(t._("delete everything the bot stores about you")),
     ]
+    lines += [f"/{name} — {escape(t._(description))}" for name, description in PRIVATE_COMMANDS]
     return t.paragraph("\n".join(lines))
 
 
 def privacy_text(t: Translator) -> str:
     lines = [
-        f"<b>{escape(t._('Your privacy'))}</b>",
+        "<b>" + escape(t._("Your privacy")) + "</b>",
         escape(
             t._(
                 "The bot stores only your Telegram number (user id), your language, your "
-                "municipality, whether you want announcements, and when you last used it."
+                "municipality, whether you want news, and when you last used it."
             )
         ),
         escape(
@@ -450,7 +451,7 @@ def search_results(
         lines.append(
             "🔎 "
             + escape(
-                t._("Results for {place}, the place you named:").format(
+                t._("Results for {place} (from your question):").format(
                     place=t.auto(place_name(searched_place, t))
                 )
             )
@@ -471,7 +472,7 @@ def search_results(
         category = content.categories[result.category]
         region_default = searched_place.region.default_language if searched_place else "en"
         name, _ = localized(category.name, t, region_default)
-        rows.append([_button(f"{category.icon} " + t._("All: {topic}").format(topic=name),
+        rows.append([_button(f"{category.icon} " + t._("See all: {topic}").format(topic=name),
                              "cat", category.id, 0)])  # fmt: skip
     rows.append([_button("🏠 " + t._("Menu"), "menu")])
     return View(t.paragraph("\n".join(lines)), InlineKeyboardMarkup(rows))

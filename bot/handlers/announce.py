@@ -32,7 +32,7 @@ from bot.callbacks import Callback
 from bot.commands import set_staff_commands
 from bot.handlers import newcomer
 from bot.handlers.common import Context, current_user, show
-from bot.i18n import LANGUAGES, Translator, language_name, translator
+from bot.i18n import LANGUAGES, N_, Translator, language_name, translator
 from bot.staff import StaffMember, write_member
 from bot.storage import OutboxItem
 from bot.views import View, _button
@@ -40,6 +40,11 @@ from bot.views import View, _button
 log = logging.getLogger(__name__)
 
 TARGETS, TEXT, MORE, LANG_TEXT, SCHEDULE, CONFIRM = range(6)
+ROLE_NAMES = {
+    "admin": N_("administrator"),
+    "social_worker": N_("social worker"),
+    "editor": N_("content editor"),
+}
 DRAFT = "announce_draft"
 
 
@@ -107,7 +112,7 @@ async def announce_start(update: Update, context: Context) -> int:
     regions = sorted({content.places[m].region.id for m in scope})
     if not regions:
         await update.effective_message.reply_text(
-            escape(t._("You have no municipality to announce to."))
+            escape(t._("No municipality is assigned to you for announcements."))
         )
         return ConversationHandler.END
     context.user_data[DRAFT] = {
@@ -173,7 +178,9 @@ async def _ask_text(update: Update, context: Context, t: Translator, draft: dict
     region = context.bot_data.snapshot.content.regions[draft["region"]]
     subscribers = await context.bot_data.storage.subscribers(sorted(draft["targets"]))
     count = t.ngettext(
-        "It will go to {count} subscriber.", "It will go to {count} subscribers.", len(subscribers)
+        "This announcement will go to {count} subscriber.",
+        "This announcement will go to {count} subscribers.",
+        len(subscribers),
     ).format(count=len(subscribers))
     prompt = t._("Now write the announcement in {language}, as one message.").format(
         language=language_name(region.default_language)
@@ -202,7 +209,7 @@ def _more_view(context: Context, t: Translator, draft: dict) -> View:
         lines.append("⏰ " + escape(_when(draft["send_at"], context, draft, t)))
     rows = [
         [_button("➕ " + t._("Add a language"), "an", "addl", "x")],
-        [_button("⏰ " + t._("Schedule"), "an", "sch", "x")],
+        [_button("⏰ " + t._("Set send time"), "an", "sch", "x")],
         [
             _button("👁 " + t._("Preview"), "an", "prev", "x"),
             _button("✖ " + t._("Cancel"), "an", "stop", "x"),
@@ -338,7 +345,7 @@ async def _preview(update: Update, context: Context, t: Translator, draft: dict)
     summary = [
         escape(t._("Recipients: {count}").format(count=len(subscribers))),
         escape(t._("In their own language: {count}").format(count=own)),
-        escape(t._("In {language}, with a note: {count}").format(
+        escape(t._("In {language} (not their own language): {count}").format(
             language=language_name(region.default_language), count=len(subscribers) - own)),
     ]  # fmt: skip
     if draft["send_at"]:
@@ -533,7 +540,7 @@ async def grant_command(update: Update, context: Context) -> None:
     _, t = await current_user(update, context)
     args = context.args or []
     content = data.snapshot.content
-    usage = t._("Write: /grant <user id> <admin|social_worker|editor> [municipality or region ids]")
+    usage = t._("Usage: /grant <user id> <admin|social_worker|editor> [municipality or region ids]")
     if (
         len(args) < 2
         or not args[0].isdigit()
@@ -557,7 +564,11 @@ async def grant_command(update: Update, context: Context) -> None:
     await data.storage.audit(actor, "grant", f"user:{member.user_id}", member.role)
     await set_staff_commands(context.application)
     await update.effective_message.reply_text(
-        escape(t._("Done: {user} is now {role}.").format(user=member.user_id, role=member.role))
+        escape(
+            t._("Done: {user} now has the role: {role}.").format(
+                user=member.user_id, role=t._(ROLE_NAMES[member.role])
+            )
+        )
     )
 
 
@@ -571,7 +582,7 @@ async def revoke_command(update: Update, context: Context) -> None:
     _, t = await current_user(update, context)
     args = context.args or []
     if len(args) != 1 or not args[0].isdigit():
-        await update.effective_message.reply_text(escape(t._("Write: /revoke <user id>")))
+        await update.effective_message.reply_text(escape(t._("Usage: /revoke <user id>")))
         return
     user_id = int(args[0])
     write_member(data.settings.staff_path, None, user_id)

@@ -18,7 +18,7 @@ async def private_only(update: Update, context: Context) -> None:
     _, t = await current_user(update, context)
     url = f"https://t.me/{context.bot.username}?start=group"
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("💬 " + t._("Open the bot"), url=url)]])
-    text = t._("Write to me in a private chat: there I answer in your language.")
+    text = t._("Write to me in a private chat, where I can answer in your language.")
     await update.effective_message.reply_text(t.paragraph(escape(text)), reply_markup=keyboard)
 
 

@@ -99,6 +99,7 @@ async def menu_command(update: Update, context: Context) -> None:
     user, t = await current_user(update, context)
     place = _place(context, user)
     if place is None:
+        await _place_gone(update, context, user, t)
         await _ask_municipality(update, context, t)
     else:
         await _show_menu(update, context, place, t, edit=False)
@@ -148,9 +149,19 @@ async def on_callback(update: Update, context: Context) -> None:
     await handler(update, context, data)
 
 
+async def _place_gone(update: Update, context: Context, user: User | None, t: Translator) -> bool:
+    """If the user's municipality was removed from the content, say so; True if it was."""
+    if user is None or not user.municipality or _place(context, user) is not None:
+        return False
+    text = t._("Your municipality is no longer in the list. Please choose it again.")
+    await context.bot.send_message(update.effective_chat.id, t.paragraph(escape(text)))
+    return True
+
+
 async def _back_to_start(update: Update, context: Context, user: User | None, t: Translator):
     place = _place(context, user)
     if place is None:
+        await _place_gone(update, context, user, t)
         await _ask_municipality(update, context, t)
     else:
         await _show_menu(update, context, place, t)
@@ -431,6 +442,9 @@ async def on_text(update: Update, context: Context) -> None:
     if user is None or not user.language:
         user = await context.bot_data.storage.save_user(update.effective_user.id, language=t.lang)
     if _place(context, user) is None or context.user_data.get(AWAITING) == "municipality":
+        if await _place_gone(update, context, user, t):
+            await _ask_municipality(update, context, t)
+            return
         await pick_municipality_by_name(update, context, text, t)
         return
     from bot.handlers.questions import answer_question  # questions imports this module

@@ -1,0 +1,116 @@
+"""Content editors in Telegram: /reload, /coverage and /gaps.
+
+Like every staff command, these are authorised when they run and look like any
+unknown command to everyone else.
+"""
+
+from __future__ import annotations
+
+import logging
+from html import escape
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import Application, CommandHandler, filters
+
+from bot.handlers import newcomer
+from bot.handlers.common import Context, current_user
+from bot.i18n import Translator, translator
+from bot.reload import ReloadResult
+
+log = logging.getLogger(__name__)
+
+#: Problems listed in one Telegram message; the rest are counted (the log has all).
+MAX_LISTED_PROBLEMS = 15
+GAPS_DAYS = 30
+
+
+def reload_report(result: ReloadResult, t: Translator) -> str:
+    """The editor's message for a reload: entries served, or what is wrong and where."""
+    if result.ok:
+        text = t.ngettext(
+            "✅ Content reloaded: {count} entry.", "✅ Content reloaded: {count} entries.",
+            result.entries,
+        )  # fmt: skip
+        return escape(text.format(count=result.entries))
+    head = t.ngettext(
+        "⚠️ The new content has {count} problem. The bot keeps showing the previous content.",
+        "⚠️ The new content has {count} problems. The bot keeps showing the previous content.",
+        len(result.problems),
+    ).format(count=len(result.problems))
+    listed = "\n".join(escape(str(p)) for p in result.problems[:MAX_LISTED_PROBLEMS])
+    more = len(result.problems) - MAX_LISTED_PROBLEMS
+    tail = ("\n" + escape(t._("… and {count} more.").format(count=more))) if more > 0 else ""
+    return f"{escape(head)}\n<pre>{listed}</pre>{tail}"
+
+
+async def notify_editors(application: Application, result: ReloadResult) -> None:
+    """After a file-watch reload that failed, tell every editor and admin in the staff file."""
+    if result.ok:
+        return
+    data = application.bot_data
+    for user_id in data.staff.ids_with("reload"):
+        user = await data.storage.get_user(user_id)
+        t = translator(user.language if user else None)
+        try:
+            await application.bot.send_message(user_id, reload_report(result, t))
+        except TelegramError as exc:
+            log.info("could not tell editor %s: %s", user_id, type(exc).__name__)
+
+
+async def reload_command(update: Update, context: Context) -> None:
+    """/reload: load the content now; the editor who asked gets the outcome."""
+    if not context.bot_data.staff.can(update.effective_user.id, "reload"):
+        log.warning("refused reload for user %s", update.effective_user.id)
+        await newcomer.unknown_command(update, context)
+        return
+    _, t = await current_user(update, context)
+    result = await context.bot_data.reloader.reload()
+    await context.bot_data.reload_staff()
+    await update.effective_message.reply_text(reload_report(result, t))
+
+
+async def gaps_command(update: Update, context: Context) -> None:
+    """/gaps: the most frequent questions without answers of the last 30 days."""
+    if not context.bot_data.staff.can(update.effective_user.id, "gaps"):
+        log.warning("refused gaps for user %s", update.effective_user.id)
+        await newcomer.unknown_command(update, context)
+        return
+    _, t = await current_user(update, context)
+    rows = await context.bot_data.storage.gaps(GAPS_DAYS, limit=25)
+    if not rows:
+        text = t._("No unanswered questions in the last {days} days.").format(days=GAPS_DAYS)
+        await update.effective_message.reply_text(escape(text))
+        return
+    head = t._("Questions without answers, last {days} days:").format(days=GAPS_DAYS)
+    lines = [
+        f"{count}× [{lang}] {escape(municipality or '-')}: {escape(query)}"
+        for lang, municipality, query, count in rows
+    ]
+    await update.effective_message.reply_text(
+        escape(head) + "\n<pre>" + "\n".join(lines) + "</pre>"
+    )
+
+
+async def coverage_command(update: Update, context: Context) -> None:
+    """/coverage: translation status per region and language (complete/outdated/missing)."""
+    if not context.bot_data.staff.can(update.effective_user.id, "coverage"):
+        log.warning("refused coverage for user %s", update.effective_user.id)
+        await newcomer.unknown_command(update, context)
+        return
+    from bot.coverage import coverage_table
+
+    _, t = await current_user(update, context)
+    table = coverage_table(context.bot_data.snapshot.content)
+    head = t._("Translations: complete / outdated / missing")
+    await update.effective_message.reply_text(f"{escape(head)}\n<pre>{escape(table)}</pre>")
+
+
+def add_handlers(application: Application) -> None:
+    private = filters.ChatType.PRIVATE
+    for name, callback in (
+        ("reload", reload_command),
+        ("gaps", gaps_command),
+        ("coverage", coverage_command),
+    ):
+        application.add_handler(CommandHandler(name, callback, filters=private))

@@ -1,0 +1,97 @@
+"""Live reload: valid content is swapped in, broken content never reaches users."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.sandbox import Sandbox
+from tests.conftest import CONTENT, clock, last_keyboard, last_text
+
+EDITOR, NEWCOMER = 4001, 4002
+ENTRY = "regions/miselerland/entries/misel-language-cafe.yaml"
+
+
+@pytest.fixture
+async def live(snapshot, tmp_path):
+    """A bot serving a private copy of the demo content, watching it for changes."""
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    staff = tmp_path / "staff.yaml"
+    staff.write_text(f"staff:\n  - user_id: {EDITOR}\n    role: editor\n", encoding="utf-8")
+    box = await Sandbox.create(
+        snapshot,
+        database=tmp_path / "bot.sqlite3",
+        clock=clock,
+        settings={"content_dir": content, "staff_file": staff, "watch_content": True},
+    )
+    await box.storage.save_user(EDITOR, language="en", municipality="remich")
+    await box.storage.save_user(NEWCOMER, language="en", municipality="remich")
+    try:
+        yield box, content
+    finally:
+        await box.close()
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+async def card(box, entry_id: str) -> str:
+    return last_text(await box.tap(NEWCOMER, f"e:{entry_id}", 1))
+
+
+async def test_reload_command_swaps_in_valid_content(live):
+    box, content = live
+    assert "Language café on the Moselle" in await card(box, "misel-language-cafe")
+    edit(content / ENTRY, "en: Language café on the Moselle", "en: Language café in Remich")
+    calls = await box.text(EDITOR, "/reload")
+    assert "Content reloaded" in last_text(calls)
+    assert "Language café in Remich" in await card(box, "misel-language-cafe")
+
+
+async def test_broken_file_keeps_the_previous_content_and_tells_the_editors(live, caplog):
+    box, content = live
+    caplog.set_level(logging.ERROR, logger="bot.reload")
+    reloader = box.application.bot_data.reloader
+    before = len(reloader.results)
+    edit(content / ENTRY, "cost: free", "cost: free\n\tlanguages: [de]")
+    await reloader.wait_for_reloads(before + 1)  # the file watcher noticed the change
+    result = reloader.results[before]
+    assert not result.ok
+    message = await box.api.wait_for(
+        lambda c: c.method == "sendMessage" and c.chat_id == EDITOR, timeout=10
+    )
+    assert "misel-language-cafe.yaml:" in message.text and "tab" in message.text
+    assert any("misel-language-cafe.yaml" in r.getMessage() for r in caplog.records)
+    assert "Language café on the Moselle" in await card(box, "misel-language-cafe"), (
+        "newcomers still get the last good content"
+    )
+
+
+async def test_removed_entry_and_municipality_lead_back_to_the_menu(live):
+    """Users whose entry or municipality disappeared get the menu or the picker."""
+    box, content = live
+    (content / ENTRY).unlink()
+    # A municipality that is no longer in the content (renamed or merged).
+    await box.storage.save_user(4003, language="en", municipality="old-commune")
+    result = await box.application.bot_data.reloader.reload()
+    assert result.ok, result.problems
+    calls = await box.tap(NEWCOMER, "e:misel-language-cafe", 1)
+    assert any(d.startswith("cat:") for d in last_keyboard(calls).values()), "back to the menu"
+    calls = await box.text(4003, "/menu")
+    assert "no longer in the list" in calls[0].text
+    assert any(d.startswith(("mun:", "rg:")) for d in last_keyboard(calls).values())
+
+
+async def test_reload_is_refused_to_newcomers(live, caplog):
+    box, _ = live
+    caplog.set_level(logging.WARNING)
+    calls = await box.text(NEWCOMER, "/reload")
+    assert "do not know this command" in last_text(calls)
+    assert f"refused reload for user {NEWCOMER}" in caplog.text
