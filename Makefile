@@ -38,7 +38,7 @@ extract: $(VENV)/.installed-run
 		--sort-output --project newcomer-bot -o locales/messages.pot .
 
 update-catalogs: extract
-	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching
+	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
 
 bench: $(VENV)/.installed-test catalogs
 	$(PY) bench/updates.py

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -52,6 +54,72 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _content_error(exc) -> int:
+    for problem in exc.problems:
+        print(problem, file=sys.stderr)
+    print("the content has problems: run `newcomer-bot validate` for the list", file=sys.stderr)
+    return 1
+
+
+def _cmd_preview(args: argparse.Namespace) -> int:
+    from bot.content.loader import ContentInvalid
+    from bot.services import Snapshot
+    from bot.terminal import preview
+
+    try:
+        snapshot = Snapshot.load(args.directory)
+    except ContentInvalid as exc:
+        return _content_error(exc)
+    try:
+        print(
+            preview(
+                snapshot, args.entry_id, args.lang, args.municipality, color=sys.stdout.isatty()
+            )
+        )
+    except KeyError as exc:
+        print(f"newcomer-bot: unknown entry or municipality {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _cmd_chat(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.content.loader import ContentInvalid
+    from bot.terminal import chat
+
+    try:
+        return asyncio.run(chat(Path(args.directory), args.lang, args.municipality))
+    except ContentInvalid as exc:
+        return _content_error(exc)
+    except KeyboardInterrupt:
+        return 0
+
+
+def _cmd_gaps(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.storage import Storage
+
+    async def report() -> list:
+        storage = await Storage.open(args.database)
+        try:
+            await storage.expire_unanswered()
+            return await storage.gaps(args.days, limit=args.limit)
+        finally:
+            await storage.close()
+
+    rows = asyncio.run(report())
+    if not rows:
+        print(f"No unanswered questions in the last {args.days} days.")
+        return 0
+    print(f"Most frequent unanswered questions, last {args.days} days:")
+    print(f"{'count':>5}  {'lang':4}  {'municipality':16}  question")
+    for lang, municipality, query, count in rows:
+        print(f"{count:>5}  {lang:4}  {(municipality or '-'):16}  {query}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newcomer-bot",
@@ -63,6 +131,34 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="check all content files; exit 1 on any problem")
     p.add_argument("directory", nargs="?", default="content")
     p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("preview", help="print an entry's card as the bot shows it")
+    p.add_argument("entry_id")
+    p.add_argument("--lang", default="en", help="the reader's language, e.g. ar")
+    p.add_argument("--municipality", help="the reader's municipality id, e.g. remich")
+    p.add_argument("directory", nargs="?", default="content")
+    p.set_defaults(func=_cmd_preview)
+
+    p = sub.add_parser("chat", help="talk to the bot in the terminal (no Telegram, no token)")
+    p.add_argument("--lang", help="your language, e.g. ar (default: ask)")
+    p.add_argument("--municipality", help="start in this municipality, e.g. remich")
+    p.add_argument("directory", nargs="?", default="content")
+    p.set_defaults(func=_cmd_chat)
+
+    p = sub.add_parser("gaps", help="most frequent questions the bot could not answer")
+    p.add_argument("--days", type=int, default=30)
+    p.add_argument("--limit", type=int, default=30)
+    p.add_argument(
+        "--database", default=os.environ.get("BOT_DATABASE", "data/bot.sqlite3"), type=Path
+    )
+    p.set_defaults(func=_cmd_gaps)
+
+    try:
+        from bot.editor_cli import add_commands
+    except ImportError:  # pragma: no cover - the editors' tools are part of the package
+        pass
+    else:
+        add_commands(sub)
     return parser
 
 

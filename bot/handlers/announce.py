@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import warnings
 from html import escape
 from zoneinfo import ZoneInfo
 
@@ -600,8 +601,11 @@ def add_handlers(application: Application) -> None:
     private = filters.ChatType.PRIVATE
     text = filters.TEXT & ~filters.COMMAND & private
     buttons = CallbackQueryHandler(on_target_button, pattern=r"^an:")
-    application.add_handler(
-        ConversationHandler(
+    with warnings.catch_warnings():
+        # One flow per staff member (not per message) is intended: PTB's per_message
+        # note does not apply.
+        warnings.filterwarnings("ignore", message="If 'per_message=False'")
+        conversation = ConversationHandler(
             entry_points=[CommandHandler("announce", announce_start, filters=private)],
             states={
                 TARGETS: [buttons],
@@ -618,7 +622,7 @@ def add_handlers(application: Application) -> None:
             conversation_timeout=30 * 60,
             name="announce",
         )
-    )
+    application.add_handler(conversation)
     for name, callback in (
         ("announcements", announcements_command),
         ("grant", grant_command),
