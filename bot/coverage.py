@@ -110,9 +110,7 @@ def group_of(content: Content, entry_id: str) -> str:
     return f"{content.entry_country.get(entry_id) or '?'} (national)"
 
 
-def coverage(
-    content: Content, languages: Sequence[str] = LANGUAGES
-) -> dict[str, GroupCoverage]:
+def coverage(content: Content, languages: Sequence[str] = LANGUAGES) -> dict[str, GroupCoverage]:
     """Status of every translation, per group: regions first (sorted), then the
     national entries of each country. Returns group name → :class:`GroupCoverage`."""
     members: dict[str, list[str]] = {}
@@ -420,9 +418,7 @@ def minor_edit(content_dir: str | os.PathLike[str], entry_id: str) -> MinorEditR
     source = content.default_language(entry_id)
     new = entry.text_hash(source)
     old = entry.source_hash
-    translations = {
-        lang: value for lang, value in entry.translated_from.items() if lang != source
-    }
+    translations = {lang: value for lang, value in entry.translated_from.items() if lang != source}
     if old == new:
         outdated = [lang for lang, value in translations.items() if value != new]
         return MinorEditResult(entry_id, old, new, [], outdated)

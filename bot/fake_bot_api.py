@@ -138,6 +138,7 @@ class FakeBotApi:
         self._new_update = asyncio.Condition()
         self._new_call = asyncio.Condition()
         self._runner: web.AppRunner | None = None
+        self._closing = False
         self.port: int | None = None
 
     # -- lifecycle -------------------------------------------------------------
@@ -153,9 +154,15 @@ class FakeBotApi:
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         return self
 
-    async def stop(self) -> None:
+    async def release_pollers(self) -> None:
+        """Answer pending and future long polls at once (so a stopping bot need not wait
+        out its ``getUpdates`` timeout)."""
+        self._closing = True
         async with self._new_update:
             self._new_update.notify_all()
+
+    async def stop(self) -> None:
+        await self.release_pollers()
         if self._runner:
             await self._runner.cleanup()
 
@@ -302,10 +309,12 @@ class FakeBotApi:
         timeout = float(params.get("timeout") or 0)
         async with self._new_update:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
-            if not self._updates and timeout > 0:
+            if not self._updates and timeout > 0 and not self._closing:
                 try:
                     async with asyncio.timeout(timeout):
-                        await self._new_update.wait_for(lambda: bool(self._updates))
+                        await self._new_update.wait_for(
+                            lambda: bool(self._updates) or self._closing
+                        )
                 except TimeoutError:
                     pass
             return self._updates[:limit]

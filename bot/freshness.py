@@ -50,7 +50,9 @@ def stale(content: Content, months: int, today: dt.date) -> list[StaleEntry]:
         for entry_id, entry in content.entries.items()
         if entry.is_visible(today) and (entry.reviewed is None or entry.reviewed < cutoff)
     ]
-    return sorted(found, key=lambda s: (s.reviewed is not None, s.reviewed or dt.date.min, s.entry_id))
+    return sorted(
+        found, key=lambda s: (s.reviewed is not None, s.reviewed or dt.date.min, s.entry_id)
+    )
 
 
 def expired(content: Content, today: dt.date) -> list[ExpiredEntry]:

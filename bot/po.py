@@ -44,8 +44,8 @@ from bot.coverage import (
     status,
     text_scalar,
 )
+from bot.i18n import LANGUAGES
 
-_LANG_RE = re.compile(r"^[a-z]{2,3}$")
 _SOURCE_RE = re.compile(r"^source: ([a-z]{2,3}), hash ([0-9a-f]{8})$")
 _LIMITS = {"title": TITLE_MAX_CHARS, "summary": SUMMARY_MAX_CHARS, "body": BODY_MAX_CHARS}
 _HINTS = {
@@ -56,8 +56,8 @@ _HINTS = {
 
 
 def _check_language(lang: str) -> Locale:
-    if not _LANG_RE.match(lang or ""):
-        raise UsageError(f"{lang!r} is not a language code like 'fa', 'ar' or 'uk'")
+    if lang not in LANGUAGES:
+        raise UsageError(f"{lang!r} is not one of the bot's languages: {', '.join(LANGUAGES)}")
     try:
         return Locale.parse(lang)
     except (UnknownLocaleError, ValueError):
@@ -68,9 +68,9 @@ def _in_group(content: Content, entry_id: str, region: str) -> bool:
     # A country id selects that country's national entries; a region id its entries.
     if content.entry_region.get(entry_id) == region:
         return True
-    return content.entry_region.get(entry_id) is None and content.entry_country.get(
-        entry_id
-    ) == region
+    return (
+        content.entry_region.get(entry_id) is None and content.entry_country.get(entry_id) == region
+    )
 
 
 def export_po(
@@ -212,6 +212,7 @@ def import_po(
     if catalog.locale is None:
         raise UsageError(f"{po_file}: the PO file has no Language header — which language is it?")
     lang = catalog.locale.language
+    _check_language(lang)
     content = load_content(content_dir)
     report = ImportReport(lang=lang)
 
@@ -337,4 +338,3 @@ def _check_after_import(
         report.stamped.clear()
         report.still_outdated.clear()
         report.problems.extend(f"not imported — {p}" for p in exc.problems)
-

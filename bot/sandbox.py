@@ -95,6 +95,7 @@ class Sandbox:
     async def close(self) -> None:
         app = self.application
         if app.updater.running:
+            await self.api.release_pollers()
             await app.updater.stop()
         if app.running:
             await app.stop()

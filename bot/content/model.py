@@ -10,7 +10,11 @@ Layout on disk (see ``content/README.md`` for the editors' version)::
       regions/<region-id>/entries/<entry-id>.yaml      # regional / municipal entries
 
 Every model forbids unknown keys, so a misspelt key is reported instead of being
-silently ignored.
+silently ignored. Checks that pydantic can run itself (lengths, patterns, allowed
+values) are declared as types, because they run in pydantic's compiled core: the
+loader validates tens of thousands of files. The validators below only explain
+values in words an editor understands; :mod:`bot.content.loader` turns pydantic's
+errors into ``file:line: message`` lines.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from pydantic import (
     field_validator,
 )
 
+from bot.i18n import LANGUAGES
+
 #: Telegram limits a message to 4096 characters after entity parsing (Bot API,
 #: sendMessage). A card shows title + summary + structured fields, so each of
 #: those must stay well below it; these limits leave room for the rest.
@@ -43,36 +49,115 @@ Slug = Annotated[
 """Ids are short lowercase ASCII slugs: they travel in callback data, which
 Telegram limits to 64 bytes (Bot API, InlineKeyboardButton.callback_data)."""
 
-LangCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
+# Only the bot's own languages: a text under any other code (say 'ua' for
+# Ukrainian) would never be shown to anybody, so it is an editor's mistake.
+LangCode = Literal[LANGUAGES]  # type: ignore[valid-type]
 
-# International form, or a short national service number such as 112 or 116 111.
-_PHONE_RE = re.compile(r"^(\+[1-9][0-9 ]{5,20}[0-9]|[0-9]{3}( ?[0-9]{3})?)$")
+# International form, or a short emergency / help number: 110, 112, 113 and the
+# harmonised European 116 xxx numbers. Any other short number is a mistake.
+_PHONE_RE = re.compile(r"^(\+[1-9][0-9 ]{5,20}[0-9]|11[0-9]( ?[0-9]{3})?)$")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 _URL_RE = re.compile(r"^https?://[a-z0-9.-]+\.[a-z]{2,}(:[0-9]+)?(/[^\s]*)?$", re.IGNORECASE)
+_SCHEME_RE = re.compile(r"^([a-z]+)(:/*|//)", re.IGNORECASE)
+
+_PHONE_EXAMPLE = "e.g. '+352 45 45 45' or '+49 6421 405 0'"
+_URL_EXAMPLE = "e.g. 'https://www.remich.lu/'"
+
+
+def _quoted(value: str, limit: int = 60) -> str:
+    """``value`` in single quotes, cut to ``limit`` characters so a message stays one line."""
+    value = " ".join(value.split())
+    if len(value) > limit:
+        value = value[: limit - 1] + "…"
+    return f"'{value}'"
 
 
 def _check_phone(value: str) -> str:
-    if not _PHONE_RE.match(value):
+    if _PHONE_RE.match(value):
+        return value
+    shown = _quoted(value)
+    if not value:
+        raise ValueError("the phone number is empty — write the number or delete the line")
+    if re.search(r"[^\W\d_]", value):
         raise ValueError(
-            f"phone {value!r} is not in international form — write it with the country "
-            "code and digits only, e.g. '+352 247 85700', or a short number such as '112'"
+            f"{shown} contains letters — write only '+', digits and spaces, {_PHONE_EXAMPLE}"
         )
-    return value
+    digits = re.sub(r"\(0\)|[^0-9+]+", " ", value).split()
+    cleaned = " ".join(digits)
+    if cleaned.startswith("00") and len(cleaned) > 2:
+        suggestion = "+" + cleaned[2:].lstrip()
+        raise ValueError(
+            f"{shown} — write the country code with '+' instead of '00': '{suggestion}'"
+        )
+    if cleaned != value and _PHONE_RE.match(cleaned):
+        raise ValueError(f"{shown} — write only '+', digits and spaces: '{cleaned}'")
+    if cleaned.startswith("0"):
+        raise ValueError(
+            f"{shown} is a national number — write it with '+' and the country code instead "
+            f"of the first 0, {_PHONE_EXAMPLE}"
+        )
+    if "+" not in value and len(cleaned.replace(" ", "")) <= 6:
+        raise ValueError(
+            f"{shown} is too short — write the full number with the country code, "
+            f"{_PHONE_EXAMPLE}; only emergency and help numbers such as '112', '113' or "
+            "'116 111' may be short"
+        )
+    raise ValueError(
+        f"{shown} is not in international form — write '+', the country code and the "
+        f"number with spaces, {_PHONE_EXAMPLE}"
+    )
 
 
 def _check_email(value: str) -> str:
-    if not _EMAIL_RE.match(value):
-        raise ValueError(f"email {value!r} is not an e-mail address, e.g. 'info@example.lu'")
-    return value
+    if _EMAIL_RE.match(value):
+        return value
+    shown = _quoted(value)
+    lowered = value.lower()
+    if lowered.startswith("mailto:"):
+        hint = f"leave out 'mailto:': '{value[7:].strip()}'"
+    elif re.search(r"[,;]|\s\S+@", value):
+        hint = "write only one e-mail address; put others in the body"
+    elif "@" not in value and re.search(r"\(at\)|\[at\]| at ", lowered):
+        hint = "write '@' instead of 'at', e.g. 'info@example.lu'"
+    elif re.search(r"\s", value):
+        hint = "an e-mail address has no spaces, e.g. 'info@example.lu'"
+    else:
+        hint = "write it like 'info@example.lu'"
+    raise ValueError(f"{shown} is not an e-mail address — {hint}")
 
 
 def _check_url(value: str) -> str:
-    if not _URL_RE.match(value):
+    if _URL_RE.match(value):
+        return value
+    shown = _quoted(value)
+    scheme = _SCHEME_RE.match(value)
+    rest = value[scheme.end() :] if scheme else value
+    if scheme and not rest.strip("/ "):
         raise ValueError(
-            f"{value!r} is not a web address — it must start with https:// "
-            "(e.g. 'https://www.remich.lu/')"
+            f"{shown} — the address after '{scheme.group(0)}' is missing; copy the full "
+            f"address from your browser, {_URL_EXAMPLE}"
         )
-    return value
+    if re.search(r"\s", value):
+        raise ValueError(
+            f"{shown} contains a space — a web address has none; copy it from your "
+            f"browser's address bar, {_URL_EXAMPLE}"
+        )
+    suggestion = "https://" + rest.lstrip("/")
+    if not _URL_RE.match(suggestion):
+        suggestion = ""
+    if scheme and scheme.group(1).lower() not in ("http", "https"):
+        fix = f": '{suggestion}'" if suggestion else f", {_URL_EXAMPLE}"
+        raise ValueError(
+            f"{shown} starts with '{scheme.group(0)}' — a web address starts with https://{fix}"
+        )
+    if suggestion and not scheme:
+        raise ValueError(f"{shown} — write the full address starting with https://: '{suggestion}'")
+    if suggestion:  # 'https//…' or 'https:/…'
+        raise ValueError(f"{shown} — write the start as https://: '{suggestion}'")
+    raise ValueError(
+        f"{shown} is not a complete web address — copy it from your browser's address bar, "
+        f"{_URL_EXAMPLE}"
+    )
 
 
 def _check_opening_hours(value: str) -> str:
@@ -90,27 +175,22 @@ Url = Annotated[str, AfterValidator(_check_url)]
 OpeningHoursText = Annotated[str, AfterValidator(_check_opening_hours)]
 
 
-def _nonempty_texts(value: dict[str, str]) -> dict[str, str]:
-    for lang, text in value.items():
-        if not text or not text.strip():
-            raise ValueError(f"the {lang} text is empty — write the text or delete the line")
-    return {lang: text.strip() for lang, text in value.items()}
+def _texts(max_chars: int | None = None) -> type[dict[str, str]]:
+    """Texts per language: not empty, at most ``max_chars`` characters each.
+
+    The limits sit on each text (not on the dict) so a problem is reported on
+    the line of the language that has it.
+    """
+    text = Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=max_chars)
+    ]
+    return dict[LangCode, text]  # type: ignore[return-value, valid-type]
 
 
-def _limited(max_chars: int):
-    def check(value: dict[str, str]) -> dict[str, str]:
-        for lang, text in value.items():
-            if len(text) > max_chars:
-                raise ValueError(
-                    f"the {lang} text has {len(text)} characters; at most {max_chars} "
-                    "fit on a phone screen — shorten it"
-                )
-        return value
-
-    return AfterValidator(check)
-
-
-Translated = Annotated[dict[LangCode, str], AfterValidator(_nonempty_texts)]
+Translated = _texts()
+TitleTexts = _texts(TITLE_MAX_CHARS)
+SummaryTexts = _texts(SUMMARY_MAX_CHARS)
+BodyTexts = _texts(BODY_MAX_CHARS)
 
 
 class Strict(BaseModel):
@@ -175,15 +255,20 @@ class Region(Strict):
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+        import difflib
+        import zoneinfo
 
         try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"unknown time zone {value!r} — use a name like 'Europe/Luxembourg'"
-            ) from None
-        return value
+            zoneinfo.ZoneInfo(value)
+            return value
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+            pass
+        close = difflib.get_close_matches(value, sorted(zoneinfo.available_timezones()), n=1)
+        hint = f"did you mean '{close[0]}'?" if close else "use a name like 'Europe/Luxembourg'"
+        raise ValueError(
+            f"{_quoted(value)} is not a time zone — {hint} (Europe/Luxembourg in "
+            "Luxembourg, Europe/Berlin in Germany)"
+        )
 
 
 Scope = Literal["national", "region"] | list[Slug]
@@ -200,9 +285,9 @@ class Entry(Strict):
     category: Slug
     scope: Scope = "region"
     example: bool = False
-    title: Annotated[Translated, _limited(TITLE_MAX_CHARS)]
-    summary: Annotated[Translated, _limited(SUMMARY_MAX_CHARS)]
-    body: Annotated[Translated, _limited(BODY_MAX_CHARS)] = Field(default_factory=dict)
+    title: TitleTexts
+    summary: SummaryTexts
+    body: BodyTexts = Field(default_factory=dict)
     keywords: dict[LangCode, list[str]] = Field(default_factory=dict)
     address: str | None = None
     geo: GeoPoint | None = None
@@ -228,7 +313,10 @@ class Entry(Strict):
     @classmethod
     def _scope_not_empty(cls, value: Scope) -> Scope:
         if isinstance(value, list) and not value:
-            raise ValueError("scope lists no municipality — name at least one, or write 'region'")
+            raise ValueError(
+                "the list names no municipality — name at least one, e.g. [remich], "
+                "or write 'region'"
+            )
         return value
 
     def languages_available(self) -> set[str]:

@@ -1,0 +1,27 @@
+# Newcomer bot. Build:  docker build -t newcomer-bot .
+# Run:    docker run -e TELEGRAM_BOT_TOKEN=... -v "$PWD/content:/app/content" \
+#                    -v newcomer-data:/data newcomer-bot
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    BOT_DATABASE=/data/bot.sqlite3 \
+    BOT_CONTENT_DIR=/app/content \
+    BOT_LOCALES_DIR=/app/locales
+
+WORKDIR /app
+COPY pyproject.toml README.md babel.cfg ./
+COPY bot ./bot
+COPY locales ./locales
+RUN pip install . \
+    && pybabel compile -d locales -D messages \
+    && useradd --system --uid 10001 --home-dir /app bot \
+    && mkdir -p /data \
+    && chown bot /data
+COPY content ./content
+
+USER bot
+# Content (edited by editors) and the database (state) live on volumes.
+VOLUME ["/app/content", "/data"]
+CMD ["newcomer-bot", "run"]
