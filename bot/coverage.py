@@ -374,11 +374,14 @@ def stamp(
         if not langs:
             continue
         current = entry.text_hash(source)
+        result.stamped[entry_id] = langs
+        recorded = all(entry.translated_from.get(lang) == current for lang in langs)
+        if recorded and entry.source_hash == current:
+            continue  # already stamped: leave the file alone (and skip parsing it)
         doc = RoundTripFile(entry_path(content_dir, content, entry_id))
         set_hashes(doc.data, dict.fromkeys(langs, current), current)
         if doc.save():
             result.files.append(doc.path)
-        result.stamped[entry_id] = langs
     return result
 
 

@@ -35,6 +35,7 @@ from bot.content.store import Content
 from bot.coverage import (
     COMPLETE,
     FIELDS,
+    SOURCE,
     RoundTripFile,
     UsageError,
     entry_path,
@@ -109,7 +110,7 @@ def export_po(
         if today is not None and not entry.is_visible(today):
             continue
         state = status(content, entry_id, lang)
-        if state == "source":
+        if state == SOURCE:
             continue
         source = content.default_language(entry_id)
         source_hash = entry.text_hash(source)

@@ -266,7 +266,9 @@ def _explain_yaml_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, str]
         )
     if value[:1] in ("[", "{") and ("expected key" in problem or "block end" in problem):
         return pline, f"a text starts with '{value[0]}' — {in_quotes}"
-    if "expected key" in problem or "block end" in problem or "block mapping" in context:
+    if any(word in problem for word in ("expected key", "block end", "indicator")) or (
+        "block mapping" in context
+    ):
         return pline, _indent_message()
     if "unhashable" in problem:
         return pline, "a key is written as a list or in braces — a key is a plain word like 'title'"
@@ -455,6 +457,9 @@ def _find(node: yaml.Node | None, loc: Iterable[Any]) -> tuple[int, yaml.Node | 
             key_line = child.start_mark.line + 1
         if child is None:
             return line, None
+        if child.start_mark.index < node.start_mark.index:
+            # An alias (*name) of a node defined further up: its lines are elsewhere.
+            return key_line, None
         node = child
         line = node.start_mark.line + 1 if isinstance(node, yaml.ScalarNode) else key_line
     return line, node
@@ -646,18 +651,22 @@ def _model_at(model: type[BaseModel], loc: Iterable[Any]) -> type[BaseModel] | N
     return current
 
 
+def _unknown_key_guess(key: Any, model: type[BaseModel] | None) -> str | None:
+    """The key of ``model`` that the unknown ``key`` was probably meant to be."""
+    fields = list(model.model_fields) if model else []
+    normalised = str(key).strip().lower().replace("-", "_").replace(" ", "_")
+    if normalised in fields:
+        return normalised
+    if _KEY_SYNONYMS.get(normalised) in fields:
+        return _KEY_SYNONYMS[normalised]
+    close = difflib.get_close_matches(normalised, fields, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def _unknown_key(key: Any, model: type[BaseModel] | None, top_level: bool) -> str:
     name = str(key)
     fields = list(model.model_fields) if model else []
-    normalised = name.strip().lower().replace("-", "_").replace(" ", "_")
-    guess = _KEY_SYNONYMS.get(normalised)
-    if guess not in fields:
-        guess = None
-    if normalised in fields:
-        guess = normalised
-    if guess is None:
-        close = difflib.get_close_matches(normalised, fields, n=1, cutoff=0.6)
-        guess = close[0] if close else None
+    guess = _unknown_key_guess(key, model)
     if guess is not None:
         return f"unknown key '{_cut(name)}' — did you mean '{guess}'?"
     if top_level and name in LANGUAGES:
@@ -773,6 +782,8 @@ def _describe(
             return (
                 f"{where}: {_show(value, node)} is read as {read_as} — put it in quotes: {quoted}"
             )
+        if isinstance(value, list) and isinstance(loc[-1], int):
+            return f"{where}: a list inside the list — write one flat list, e.g. [museum, cinema]"
         if isinstance(value, list):
             return f"{where} is a list — write one text"
         if isinstance(value, dict):
@@ -826,8 +837,8 @@ def _describe(
         limit = 90 if field == "lat" else 180
         name = "latitude" if field == "lat" else "longitude"
         return (
-            f"{where}: {shown} is not a {name} — it is between -{limit} and {limit} (near 49.6 "
-            "and 6.3 in Luxembourg, 50.8 and 8.8 in Marburg); did you swap lat and lon?"
+            f"{where}: {shown} is not a {name} — a {name} is between -{limit} and {limit}; did "
+            "you swap lat and lon? Copy both from a map, e.g. {lat: 49.545, lon: 6.367}"
         )
     if kind in {"bool_type", "bool_parsing"}:
         if field == "example":
@@ -860,8 +871,16 @@ def _validate(model: type[BaseModel], doc: _Doc, out: _Collector) -> Any:
     except RecursionError:
         out.add(doc.rel, 1, "the file is nested too deeply to be content — is this the right file?")
         return None
+    # A misspelt key also makes the key it was meant to be "missing": say it once.
+    meant = {
+        (tuple(e["loc"][:-1]), _unknown_key_guess(e["loc"][-1], _model_at(model, e["loc"][:-1])))
+        for e in errors
+        if e["type"] == "extra_forbidden"
+    }
     seen: set[tuple[int, str]] = set()
     for error in errors:
+        if error["type"] == "missing" and (tuple(error["loc"][:-1]), error["loc"][-1]) in meant:
+            continue
         line, node = _find(doc.node, error["loc"])
         try:
             message = _describe(error, model, doc, node)
@@ -1257,7 +1276,7 @@ class ContentLoader:
                             "the default language here, and every entry needs it: add "
                             f"'  {default_language}: …' below '{field}:'",
                         )
-            for lang in sorted(set(entry.summary) - set(entry.title)):
+            for lang in sorted(set(entry.summary) - set(entry.title) - {default_language}):
                 out.add(
                     doc.rel,
                     doc.line("title"),

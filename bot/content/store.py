@@ -36,7 +36,10 @@ class Content:
     entry_country: dict[str, str | None]
     entry_files: dict[str, str]
     places: dict[str, Place] = dataclasses.field(init=False)
-    _by_municipality: dict[str, list[tuple[int, Entry]]] = dataclasses.field(init=False)
+    _region_wide: dict[str, list[Entry]] = dataclasses.field(init=False)
+    _local: dict[str, list[Entry]] = dataclasses.field(init=False)
+    _national: dict[str, list[Entry]] = dataclasses.field(init=False)
+    _ranked_cache: dict[str, list[tuple[int, Entry]]] = dataclasses.field(init=False)
 
     def __post_init__(self) -> None:
         places = {
@@ -44,28 +47,42 @@ class Content:
             for region in self.regions.values()
             for m in region.municipalities
         }
-        object.__setattr__(self, "places", places)
-        by_region: dict[str, list[Entry]] = {r: [] for r in self.regions}
-        by_country: dict[str, list[Entry]] = {}
+        region_wide: dict[str, list[Entry]] = {r: [] for r in self.regions}
+        local: dict[str, list[Entry]] = {}
+        national: dict[str, list[Entry]] = {}
         for entry_id, entry in self.entries.items():
             region_id = self.entry_region[entry_id]
             if region_id is None:
-                by_country.setdefault(self.entry_country[entry_id] or "", []).append(entry)
+                national.setdefault(self.entry_country[entry_id] or "", []).append(entry)
+            elif entry.scope == "region":
+                region_wide[region_id].append(entry)
             else:
-                by_region[region_id].append(entry)
-        ranked: dict[str, list[tuple[int, Entry]]] = {}
-        for mid, place in places.items():
-            lst: list[tuple[int, Entry]] = []
-            for entry in by_region[place.region.id]:
-                if entry.scope == "region":
-                    lst.append((SCOPE_REGION, entry))
-                elif mid in entry.scope:
-                    lst.append((SCOPE_MUNICIPALITY, entry))
-            lst.extend((SCOPE_NATIONAL, e) for e in by_country.get(place.region.country, []))
+                for municipality_id in entry.scope:
+                    local.setdefault(municipality_id, []).append(entry)
+        for name, value in (
+            ("places", places),
+            ("_region_wide", region_wide),
+            ("_local", local),
+            ("_national", national),
+            # Per-municipality lists are sorted on first use: building all of them up
+            # front would cost seconds on every reload of a national-scale corpus.
+            ("_ranked_cache", {}),
+        ):
+            object.__setattr__(self, name, value)
+
+    def _ranked(self, municipality_id: str) -> list[tuple[int, Entry]]:
+        ranked = self._ranked_cache.get(municipality_id)
+        if ranked is None:
+            place = self.places.get(municipality_id)
+            if place is None:
+                return []
+            ranked = [(SCOPE_MUNICIPALITY, e) for e in self._local.get(municipality_id, ())]
+            ranked += [(SCOPE_REGION, e) for e in self._region_wide[place.region.id]]
+            ranked += [(SCOPE_NATIONAL, e) for e in self._national.get(place.region.country, ())]
             lang = place.region.default_language
-            lst.sort(key=lambda pair: (pair[0], pair[1].title.get(lang, pair[1].id).casefold()))
-            ranked[mid] = lst
-        object.__setattr__(self, "_by_municipality", ranked)
+            ranked.sort(key=lambda pair: (pair[0], pair[1].title.get(lang, pair[1].id).casefold()))
+            self._ranked_cache[municipality_id] = ranked
+        return ranked
 
     def place(self, municipality_id: str | None) -> Place | None:
         """The municipality and its region, or None if the id is unknown (e.g. removed)."""
@@ -89,7 +106,7 @@ class Content:
         """
         return [
             (rank, entry)
-            for rank, entry in self._by_municipality.get(municipality_id, ())
+            for rank, entry in self._ranked(municipality_id)
             if (category is None or entry.category == category) and entry.is_visible(today)
         ]
 

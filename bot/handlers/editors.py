@@ -98,12 +98,26 @@ async def coverage_command(update: Update, context: Context) -> None:
         log.warning("refused coverage for user %s", update.effective_user.id)
         await newcomer.unknown_command(update, context)
         return
-    from bot.coverage import coverage_table
-
     _, t = await current_user(update, context)
-    table = coverage_table(context.bot_data.snapshot.content)
     head = t._("Translations: complete / outdated / missing")
+    table = compact_coverage(context.bot_data.snapshot.content)
     await update.effective_message.reply_text(f"{escape(head)}\n<pre>{escape(table)}</pre>")
+
+
+def compact_coverage(content, limit: int = 3500) -> str:
+    """Per group one line per language, ``ar 16/0/0``; cut to fit one Telegram message."""
+    from bot.coverage import coverage
+
+    lines = []
+    for group in coverage(content).values():
+        lines.append(f"{group.name} ({group.source_language}, {len(group.entry_ids)})")
+        cells = []
+        for lang in group.languages:
+            counts = group.counts(lang)
+            cells.append(f"{lang} {counts['complete']}/{counts['outdated']}/{counts['missing']}")
+        lines += ["  " + " · ".join(cells[i : i + 4]) for i in range(0, len(cells), 4)]
+    text = "\n".join(lines)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def add_handlers(application: Application) -> None:
