@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -26,17 +27,25 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_run(args: argparse.Namespace) -> int:
-    import logging
+def configure_logging(level: int = logging.INFO) -> None:
+    """Log to stderr; never the token, never what users write.
 
+    httpx logs every request URL at INFO, and the URL contains the bot token;
+    python-telegram-bot logs whole updates (with users' texts) at DEBUG. Both are
+    held at WARNING/INFO whatever the root level is.
+    """
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    logging.getLogger("telegram").setLevel(logging.INFO)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
     from bot.config import ConfigError, Settings
     from bot.content.loader import ContentInvalid
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    # httpx logs every request URL, and the URL contains the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    configure_logging()
     try:
         settings = Settings.from_env()
     except ConfigError as exc:

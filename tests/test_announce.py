@@ -51,7 +51,8 @@ async def staffed(snapshot, tmp_path):
     try:
         yield box
     finally:
-        await box.close()
+        if box.application.running:
+            await box.close()
 
 
 async def open_targets(box, user_id: int, region: str = "miselerland") -> int:
@@ -266,3 +267,31 @@ async def test_grant_and_revoke_rewrite_the_staff_file_keeping_comments(staffed,
         if c.method == "setMyCommands" and c.params.get("scope", {}).get("type") == "chat"
     ]  # fmt: skip
     assert {c.params["scope"]["chat_id"] for c in staff_scopes} >= {ADMIN, WORKER, EDITOR}
+
+
+async def test_scheduled_announcement_survives_a_restart(staffed, snapshot, tmp_path):
+    box = staffed
+    now = clock().timestamp()
+    announcement_id, recipients = await box.storage.create_announcement(
+        author_id=ADMIN,
+        region="miselerland",
+        default_language="fr",
+        targets=["grevenmacher"],
+        texts={"fr": "Réunion d'information jeudi"},
+        send_at=now + 1.5,
+        now=now,
+    )
+    assert recipients == 1
+    await box.close()  # the bot stops before the announcement is due
+    restarted = await Sandbox.create(
+        snapshot, database=tmp_path / "bot.sqlite3", clock=clock,
+        settings={"staff_file": tmp_path / "staff.yaml"},
+    )  # fmt: skip
+    try:
+        call = await restarted.api.wait_for(
+            lambda c: c.method == "sendMessage" and c.chat_id == 2006, timeout=15
+        )
+        assert "Réunion d'information" in call.text
+        assert (await restarted.storage.announcement(announcement_id)).status in ("sending", "done")
+    finally:
+        await restarted.close()

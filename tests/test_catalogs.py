@@ -36,12 +36,7 @@ def test_every_ui_string_is_translated(lang):
     missing = [
         m.id
         for m in cat
-        if m.id
-        and (
-            m.fuzzy
-            or not m.string
-            or (isinstance(m.string, tuple) and not all(m.string))
-        )
+        if m.id and (m.fuzzy or not m.string or (isinstance(m.string, tuple) and not all(m.string)))
     ]
     assert not missing, f"{lang}: {len(missing)} untranslated or fuzzy, e.g. {missing[:3]}"
 

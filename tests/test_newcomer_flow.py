@@ -92,7 +92,8 @@ async def test_location_far_away_asks_for_a_municipality(sandbox):
 async def test_card_in_missing_language_says_it_is_shown_in_another(sandbox, snapshot):
     content = snapshot.content
     missing = [
-        e for e in content.entries_for("remich", sandbox.application.bot_data.today())
+        e
+        for e in content.entries_for("remich", sandbox.application.bot_data.today())
         if "ti" not in e.summary
     ]
     assert missing, "the demo content leaves some entries untranslated into Tigrinya"

@@ -1115,7 +1115,7 @@ class ContentLoader:
                     out.add(
                         doc.rel,
                         doc.line("id"),
-                        f"the file name should be the id: rename the file to {entry.id}.yaml "
+                        f"the file name should be the id — rename the file to {entry.id}.yaml, "
                         f"or change the id to '{path.stem}'",
                     )
                 entries[entry.id] = entry
@@ -1151,7 +1151,7 @@ class ContentLoader:
             if country is not None:
                 if country.id != name:
                     out.add(
-                        doc.rel, doc.line("id"), f"id must be the folder name: write 'id: {name}'"
+                        doc.rel, doc.line("id"), f"id must be the folder name — write 'id: {name}'"
                     )
                 countries[country.id] = country
             # The entries are checked even when country.yaml is broken: one broken
@@ -1188,7 +1188,7 @@ class ContentLoader:
             if region is not None:
                 if region.id != name:
                     out.add(
-                        doc.rel, doc.line("id"), f"id must be the folder name: write 'id: {name}'"
+                        doc.rel, doc.line("id"), f"id must be the folder name — write 'id: {name}'"
                     )
                 regions[region.id] = region
                 region_docs[region.id] = doc
@@ -1249,7 +1249,7 @@ class ContentLoader:
                     out.add(
                         doc.rel,
                         doc.line("scope"),
-                        "entries under countries/ are for the whole country: write "
+                        "entries under countries/ are for the whole country — write "
                         "'scope: national'",
                     )
                 country = countries.get(country_id or "")
