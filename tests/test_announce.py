@@ -147,7 +147,7 @@ async def test_cancel_at_any_step_sends_nothing(staffed):
 
 async def test_forged_and_out_of_scope_callbacks_are_refused_and_logged(staffed, caplog):
     box = staffed
-    caplog.set_level(logging.WARNING, logger="bot.handlers.announce")
+    caplog.set_level(logging.WARNING, logger="bot.handlers")
     await box.storage.save_user(STRANGER, language="en", municipality="remich")
     # A newcomer replays a staff button.
     calls = await box.tap(STRANGER, "an:tog:remich", 1)

@@ -278,6 +278,8 @@ def _check_never_crashes(root: Path, data: bytes) -> None:
         path.unlink()
     for problem in problems:
         assert OUTPUT_LINE.match(str(problem)), problem
+        assert " — " in problem.message, problem
+        assert "Input should" not in problem.message, problem
 
 
 _FUZZ = settings(

@@ -817,16 +817,17 @@ def _describe(
         if value is None:
             hint = _MISSING_HINTS.get(field, "write a list in square brackets, e.g. [a, b]")
             return f"{where} is empty — {hint}"
+        if isinstance(value, str):
+            items = [item.strip() for item in re.split(r"[,;]", value) if item.strip()]
+            as_list = f"[{', '.join(_cut(item, 30) for item in items[:6])}]"
+            return f"{where}: {shown} is one text — write a list in square brackets: {as_list}"
         if len(named) >= 2 and named[-2] == "keywords":
-            return (
-                f"{where}: write the keywords as a list in square brackets, e.g. "
-                f"{field}: [museum, cinema]"
+            example = f"{field}: [museum, cinema]"
+        else:
+            example = {"languages": "[fr, de, en]", "aliases": "[Réimech, Remisch]"}.get(
+                field, "[a, b]"
             )
-        if field == "languages":
-            return f"languages: {shown} — write a list of language codes, e.g. [fr, de, en]"
-        if field == "aliases":
-            return f"aliases: {shown} — write a list in square brackets, e.g. [Réimech, Remisch]"
-        return f"{where}: {shown} — write a list (lines starting with '- ', or [a, b])"
+        return f"{where}: {shown} — write a list in square brackets, e.g. {example}"
     if kind in {"model_type", "model_attributes_type"}:
         if field == "geo":
             return f"geo: {shown} — write the coordinates as {{lat: 49.545, lon: 6.367}}"
@@ -914,7 +915,10 @@ def _not_a_mapping(doc: _Doc, what: str, example: str) -> str:
             f"the file holds only the text '{_cut(data)}', but {what} is a set of 'key: value' "
             f"lines starting with '{example}' — check that every key is followed by ': '"
         )
-    return f"the file holds only {_show(data, None)}, but {what} is a set of 'key: value' lines"
+    return (
+        f"the file holds only {_show(data, None)} — {what} is a set of 'key: value' lines "
+        f"starting with '{example}'"
+    )
 
 
 # ------------------------------------------------------------------------ folders

@@ -32,6 +32,7 @@ from bot import callbacks, views
 from bot.callbacks import Callback
 from bot.commands import set_staff_commands
 from bot.handlers import newcomer
+from bot.handlers.access import refuse, staff_only
 from bot.handlers.common import Context, current_user, show
 from bot.i18n import LANGUAGES, N_, Translator, language_name, translator
 from bot.staff import StaffMember, write_member
@@ -47,12 +48,6 @@ ROLE_NAMES = {
     "editor": N_("content editor"),
 }
 DRAFT = "announce_draft"
-
-
-def refuse(update: Update, action: str) -> None:
-    """Log a refused staff action: who and what, never any text."""
-    user = update.effective_user
-    log.warning("refused %s for user %s", action, user.id if user else None)
 
 
 async def _not_for_you(update: Update, context: Context, action: str) -> int:
@@ -227,8 +222,11 @@ def _when(timestamp: float, context: Context, draft: dict, t: Translator) -> str
     )
 
 
-async def on_text(update: Update, context: Context) -> int:
-    """The main text, in the region's default language."""
+async def _accept_text(update: Update, context: Context, state: int, language) -> int:
+    """Store the message as the draft's version in ``language(draft)``; back to MORE.
+
+    A text too long for Telegram is refused with its length and the step repeats.
+    """
     draft = context.user_data.get(DRAFT)
     if draft is None or not context.bot_data.staff.can(update.effective_user.id, "announce"):
         return await _not_for_you(update, context, "announce")
@@ -236,12 +234,26 @@ async def on_text(update: Update, context: Context) -> int:
     html, refusal = _text_or_refusal(update, t)
     if refusal:
         await update.effective_message.reply_text(escape(refusal))
-        return TEXT
-    region = context.bot_data.snapshot.content.regions[draft["region"]]
-    draft["texts"][region.default_language] = html
+        return state
+    draft["texts"][language(draft)] = html
     view = _more_view(context, t, draft)
     await update.effective_message.reply_text(view.text, reply_markup=view.keyboard)
     return MORE
+
+
+async def on_text(update: Update, context: Context) -> int:
+    """The main text, in the region's default language."""
+    regions = context.bot_data.snapshot.content.regions
+    return await _accept_text(
+        update, context, TEXT, lambda draft: regions[draft["region"]].default_language
+    )
+
+
+async def on_language_text(update: Update, context: Context) -> int:
+    """A version in the language picked with "Add a language"."""
+    return await _accept_text(
+        update, context, LANG_TEXT, lambda draft: draft.pop("pending_language")
+    )
 
 
 async def on_more(update: Update, context: Context) -> int:
@@ -285,21 +297,6 @@ async def on_more(update: Update, context: Context) -> int:
     if step == "send":
         return await _confirm(update, context, t, draft)
     await show(update, context, _more_view(context, t, draft))
-    return MORE
-
-
-async def on_language_text(update: Update, context: Context) -> int:
-    draft = context.user_data.get(DRAFT)
-    if draft is None or not context.bot_data.staff.can(update.effective_user.id, "announce"):
-        return await _not_for_you(update, context, "announce")
-    _, t = await current_user(update, context)
-    html, refusal = _text_or_refusal(update, t)
-    if refusal:
-        await update.effective_message.reply_text(escape(refusal))
-        return LANG_TEXT
-    draft["texts"][draft.pop("pending_language")] = html
-    view = _more_view(context, t, draft)
-    await update.effective_message.reply_text(view.text, reply_markup=view.keyboard)
     return MORE
 
 
@@ -472,13 +469,11 @@ def make_renderer(application: Application):
     return render
 
 
+@staff_only("list", "announcements")
 async def announcements_command(update: Update, context: Context) -> None:
     """/announcements: recent ones with counts; admins get a cancel button on live ones."""
     user_id = update.effective_user.id
     staff = context.bot_data.staff
-    if not staff.can(user_id, "list"):
-        await _not_for_you(update, context, "announcements")
-        return
     _, t = await current_user(update, context)
     storage = context.bot_data.storage
     scope = _scope(context, user_id)
@@ -531,13 +526,11 @@ async def on_forged_announce_button(update: Update, context: Context, data: Call
 # -- roles -------------------------------------------------------------------------------
 
 
+@staff_only("grant")
 async def grant_command(update: Update, context: Context) -> None:
     """/grant <user id> <admin|social_worker|editor> [municipality or region ids…]"""
     actor = update.effective_user.id
     data = context.bot_data
-    if not data.staff.can(actor, "grant"):
-        await _not_for_you(update, context, "grant")
-        return
     _, t = await current_user(update, context)
     args = context.args or []
     content = data.snapshot.content
@@ -573,13 +566,11 @@ async def grant_command(update: Update, context: Context) -> None:
     )
 
 
+@staff_only("grant", "revoke")
 async def revoke_command(update: Update, context: Context) -> None:
     """/revoke <user id>"""
     actor = update.effective_user.id
     data = context.bot_data
-    if not data.staff.can(actor, "grant"):
-        await _not_for_you(update, context, "revoke")
-        return
     _, t = await current_user(update, context)
     args = context.args or []
     if len(args) != 1 or not args[0].isdigit():

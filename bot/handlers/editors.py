@@ -13,7 +13,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler, filters
 
-from bot.handlers import newcomer
+from bot.handlers.access import staff_only
 from bot.handlers.common import Context, current_user
 from bot.i18n import Translator, translator
 from bot.reload import ReloadResult
@@ -58,24 +58,18 @@ async def notify_editors(application: Application, result: ReloadResult) -> None
             log.info("could not tell editor %s: %s", user_id, type(exc).__name__)
 
 
+@staff_only("reload")
 async def reload_command(update: Update, context: Context) -> None:
     """/reload: load the content now; the editor who asked gets the outcome."""
-    if not context.bot_data.staff.can(update.effective_user.id, "reload"):
-        log.warning("refused reload for user %s", update.effective_user.id)
-        await newcomer.unknown_command(update, context)
-        return
     _, t = await current_user(update, context)
     result = await context.bot_data.reloader.reload()
     await context.bot_data.reload_staff()
     await update.effective_message.reply_text(reload_report(result, t))
 
 
+@staff_only("gaps")
 async def gaps_command(update: Update, context: Context) -> None:
     """/gaps: the most frequent questions without answers of the last 30 days."""
-    if not context.bot_data.staff.can(update.effective_user.id, "gaps"):
-        log.warning("refused gaps for user %s", update.effective_user.id)
-        await newcomer.unknown_command(update, context)
-        return
     _, t = await current_user(update, context)
     rows = await context.bot_data.storage.gaps(GAPS_DAYS, limit=25)
     if not rows:
@@ -92,12 +86,9 @@ async def gaps_command(update: Update, context: Context) -> None:
     )
 
 
+@staff_only("coverage")
 async def coverage_command(update: Update, context: Context) -> None:
     """/coverage: translation status per region and language (complete/outdated/missing)."""
-    if not context.bot_data.staff.can(update.effective_user.id, "coverage"):
-        log.warning("refused coverage for user %s", update.effective_user.id)
-        await newcomer.unknown_command(update, context)
-        return
     _, t = await current_user(update, context)
     head = t._("Translations: complete / outdated / missing")
     table = compact_coverage(context.bot_data.snapshot.content)
