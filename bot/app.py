@@ -36,6 +36,13 @@ from bot.storage import Storage
 log = logging.getLogger(__name__)
 
 
+async def expire_unanswered(context) -> None:
+    """JobQueue job: delete unanswered questions older than 90 days."""
+    deleted = await context.bot_data.storage.expire_unanswered()
+    if deleted:
+        log.info("deleted %d unanswered questions older than 90 days", deleted)
+
+
 def add_handlers(application: Application) -> None:
     """Attach every handler. Private chats get the newcomer flow; groups only commands."""
     private = filters.ChatType.PRIVATE
@@ -113,6 +120,10 @@ def build_application(
         await worker.bot.initialize()
         data.delivery = worker
         worker.start()
+        # Unanswered questions are kept 90 days at most (see Storage.expire_unanswered).
+        application.job_queue.run_repeating(
+            expire_unanswered, interval=24 * 3600, first=60, name="expire-unanswered"
+        )
         if settings.watch_content:
             watching.append(
                 asyncio.create_task(

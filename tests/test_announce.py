@@ -295,3 +295,20 @@ async def test_scheduled_announcement_survives_a_restart(staffed, snapshot, tmp_
         assert (await restarted.storage.announcement(announcement_id)).status in ("sending", "done")
     finally:
         await restarted.close()
+
+
+async def test_admins_hear_of_errors_without_any_user_text(staffed, monkeypatch):
+    from bot import views
+    from bot.handlers import errors
+
+    box = staffed
+    monkeypatch.setattr(errors, "_last_notice", 0.0)
+
+    def broken(*args, **kwargs):
+        raise KeyError("boom")
+
+    monkeypatch.setattr(views, "main_menu", broken)
+    await box.text(2001, "/menu my private words")
+    notice = await box.api.wait_for(lambda c: c.chat_id == ADMIN and "⚠️" in c.text, timeout=5)
+    assert "(message)" in notice.text and "KeyError" in notice.text
+    assert "private words" not in notice.text

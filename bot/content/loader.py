@@ -791,7 +791,7 @@ def _describe(
                 f"{where} has 'key: value' lines below it, but it must be one text — if the "
                 "text contains ': ', put it in quotes"
             )
-        return f"{where}: {shown} is not a text"
+        return f"{where}: {shown} is not a text — write a text, in quotes if in doubt"
     if kind == "dict_type" and field in _TRANSLATED:
         if isinstance(value, list):
             return (
@@ -799,7 +799,10 @@ def _describe(
                 f"the line below '{field}:', indented by 2 spaces"
             )
         if isinstance(value, str) and re.match(r"^[a-z]{2,3}:\S", value):
-            return f"{where}: put a space after the ':' of the language code, e.g. 'en: Town hall'"
+            return (
+                f"{where}: {shown} — put a space after the ':' of the language code, e.g. "
+                "'en: Town hall'"
+            )
         if value is None:
             return (
                 f"{where} is empty — write one text per language on the lines below it, "
@@ -811,7 +814,7 @@ def _describe(
         )
     if kind == "dict_type":
         if field == "keywords":
-            return f"{where}: write one list per language, e.g. 'en: [museum, cinema]'"
+            return f"{where}: {shown} — write one list per language, e.g. 'en: [museum, cinema]'"
         return f"{where}: {shown} — write 'key: value' lines here (one per language)"
     if kind == "list_type":
         if value is None:

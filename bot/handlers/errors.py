@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from html import escape
 
 from telegram import Update
@@ -24,6 +25,29 @@ def update_kind(update: object) -> str:
     return type(update).__name__
 
 
+#: At most one error notice to admins per this many seconds, so a failing
+#: dependency does not flood their chats.
+ADMIN_NOTICE_INTERVAL = 60.0
+_last_notice = 0.0
+
+
+async def _tell_admins(context: Context, update_id: int | None, kind: str, error: str) -> None:
+    """Tell the admins that something failed: update id, type and error class only."""
+    global _last_notice
+    now = time.monotonic()
+    staff = getattr(context.bot_data, "staff", None)
+    if staff is None or now - _last_notice < ADMIN_NOTICE_INTERVAL:
+        return
+    _last_notice = now
+    for admin_id in staff.ids_with("grant"):
+        try:
+            await context.bot.send_message(
+                admin_id, f"⚠️ Error while handling update {update_id} ({kind}): {error}"
+            )
+        except Exception:  # an admin who blocked the bot must not matter
+            log.info("could not notify admin %s", admin_id)
+
+
 async def on_error(update: object, context: Context) -> None:
     """Log the exception with the update type and id (never its text), then apologise.
 
@@ -42,6 +66,7 @@ async def on_error(update: object, context: Context) -> None:
         type(error).__name__,
         exc_info=error,
     )
+    await _tell_admins(context, update_id, update_kind(update), type(error).__name__)
     if not isinstance(update, Update) or isinstance(error, Forbidden):
         return
     chat = update.effective_chat
