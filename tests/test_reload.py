@@ -107,3 +107,24 @@ async def test_editors_see_coverage_and_gaps_in_telegram(live):
     await box.text(NEWCOMER, "zzqx xylophon")
     calls = await box.text(EDITOR, "/gaps")
     assert "1× [en] remich: zzqx xylophon" in last_text(calls)
+
+
+async def test_a_running_bot_keeps_serving_through_every_broken_case(live):
+    """Each case of tests/broken_content/ is applied to the live content folder in turn:
+    the reload is refused with the problem's file, newcomers keep the last good content,
+    and once the folder is put right the bot reloads cleanly again."""
+    from tests.test_broken_content import CASES, apply
+
+    box, content = live
+    reloader = box.application.bot_data.reloader
+    for case in CASES:
+        apply(case, content)
+        result = await reloader.reload()
+        assert not result.ok, case.name
+        wanted = {f"content/{item['file']}" for item in case.spec["expect"]}
+        assert wanted & {p.file for p in result.problems}, (case.name, result.problems[:3])
+        assert "Language café on the Moselle" in await card(box, "misel-language-cafe"), case.name
+        shutil.rmtree(content)
+        shutil.copytree(CONTENT, content)
+        restored = await reloader.reload()
+        assert restored.ok, (case.name, restored.problems[:3])
