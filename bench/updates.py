@@ -37,7 +37,7 @@ Usage (from the repository root)::
     .venv/bin/python bench/updates.py [--updates 5000] [--users 200] [--server process]
 
 The module also provides what :mod:`bench.broadcast` shares:
-:class:`RemoteFakeBotApi`, :func:`machine_summary` and :func:`verdict`.
+:class:`RemoteFakeBotApi`, :func:`machine_summary`, :func:`run_main` and :func:`verdict`.
 """
 
 from __future__ import annotations
@@ -60,6 +60,8 @@ import statistics
 import sys
 import tempfile
 import time
+import traceback
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -140,6 +142,28 @@ def machine_summary() -> str:
     )
 
 
+def run_main(main: Callable[[], Coroutine[Any, Any, int]], budget: float) -> None:
+    """Run ``main()`` within ``budget`` seconds and exit with its code.
+
+    On an error or an overrun, print it and leave at once: a bot stopped half-way
+    may leave threads behind (aiosqlite's) that would keep the interpreter alive,
+    and a benchmark must stop by itself.
+    """
+
+    async def bounded() -> int:
+        async with asyncio.timeout(budget):
+            return await main()
+
+    try:
+        code = asyncio.run(bounded())
+    except BaseException:
+        traceback.print_exc()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(1)
+    sys.exit(code)
+
+
 def verdict(ok: bool) -> str:
     return "MET" if ok else "MISSED"
 
@@ -164,7 +188,7 @@ class ControlledFakeBotApi(FakeBotApi):
     Commands (JSON in, JSON out): ``push`` ``{"updates": [[update_id, payload], ...]}``;
     ``sends`` → ``[[chat_id, monotonic time], ...]`` of recorded sendMessage calls;
     ``counts`` → calls per method; ``message`` ``{"chat_id", "message_id"}`` → the
-    stored message or null; ``stop``. Monotonic times are comparable between
+    stored message or null; ``release`` (answer pending long polls); ``stop``. Monotonic times are comparable between
     processes (Linux CLOCK_MONOTONIC is system-wide).
     """
 
@@ -189,6 +213,12 @@ class ControlledFakeBotApi(FakeBotApi):
             return web.json_response(self.counts)
         if command == "message":
             return web.json_response(self.messages.get((body["chat_id"], body["message_id"])))
+        if command == "release":
+            # Newer FakeBotApi versions answer pending long polls at once on request.
+            release = getattr(super(), "release_pollers", None)
+            if release is not None:
+                await release()
+            return web.json_response(True)
         if command == "stop":
             self.stopping.set()
             return web.json_response(True)
@@ -221,7 +251,7 @@ class RemoteFakeBotApi:
 
     Offers what :class:`bot.sandbox.Sandbox` and these benchmarks use of a
     FakeBotApi: ``start``, ``base_url``, ``next_update_id``, ``push_update``,
-    ``stop``; ``calls`` is always empty (calls are recorded in the child; ask
+    ``release_pollers``, ``stop``; ``calls`` is always empty (calls are recorded in the child; ask
     with :meth:`sends` or :meth:`counts`). Update ids are assigned here.
     """
 
@@ -286,6 +316,10 @@ class RemoteFakeBotApi:
 
     async def message(self, chat_id: int, message_id: int) -> dict[str, Any] | None:
         return await self._control("message", {"chat_id": chat_id, "message_id": message_id})
+
+    async def release_pollers(self) -> None:
+        """Answer pending long polls at once (used by :meth:`Sandbox.close`)."""
+        await self._control("release")
 
     async def stop(self) -> None:
         if self._session is not None:
@@ -817,4 +851,4 @@ async def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(asyncio.run(main()))
+    run_main(main, budget=240.0)

@@ -134,7 +134,9 @@ def explain_syntax_error(text: str) -> str | None:
     refused although OpenStreetMap allows it.
     """
     if not text.strip():
-        return "is empty — write the hours, e.g. 'Mo-Fr 08:00-12:00', or delete the line"
+        return (
+            "the opening hours are empty — write them, e.g. 'Mo-Fr 08:00-12:00', or delete the line"
+        )
     shown = _shown(text)
     bad_time = _impossible_time(text)
     if bad_time:

@@ -59,6 +59,8 @@ MAX_NESTING = 50
 #: file of garbage would otherwise bury the other files' problems.
 MAX_PROBLEMS_PER_FILE = 20
 
+_TOO_DEEP = "the file is nested too deeply to be content — is this the right file?"
+
 
 @dataclasses.dataclass(frozen=True, order=True)
 class Problem:
@@ -270,8 +272,30 @@ def _explain_yaml_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, str]
         "block mapping" in context
     ):
         return pline, _indent_message()
+    if "block sequence entries are not allowed" in problem:
+        return pline, (
+            "a list item ('- ') cannot start on the same line as its key — put each item on "
+            "its own line below the key, or write the list as [a, b]"
+        )
+    if "expected <document start>" in problem:
+        return pline, (
+            "this line cannot start here — look for a stray character at its start, and check "
+            "the indentation (2 spaces per level)"
+        )
+    if "expected comment or line break" in problem:
+        return pline, (
+            "something follows the end of a value on this line (after a closing quote or "
+            f"'|') — {in_quotes}, or start a long text on the line below '|'"
+        )
+    if "expected node content" in problem or "expected whitespace" in problem:
+        return (
+            pline,
+            f"a value on this line starts with a character YAML does not allow — {in_quotes}",
+        )
     if "unhashable" in problem:
-        return pline, "a key is written as a list or in braces — a key is a plain word like 'title'"
+        return pline, (
+            "a key is written as a list or in braces — a key is a plain word like 'title'"
+        )
     return pline, (
         f"this is not valid YAML ({problem or context or 'syntax error'}) — check the "
         "indentation (2 spaces per level) and put quotes around texts that contain ': ' or ' #'"
@@ -400,7 +424,7 @@ def _read_yaml(path: Path, out: _Collector) -> _Doc | None:
         )
         return None
     except RecursionError:
-        out.add(rel, 1, "the file is nested too deeply to be content — is this the right file?")
+        out.add(rel, 1, _TOO_DEEP)
         return None
     except Exception as exc:  # a YAML or constructor error of a kind not seen before
         out.add(rel, 1, f"the file cannot be read as YAML ({type(exc).__name__}: {_cut(exc)})")
@@ -697,7 +721,10 @@ def _describe_scope(error: dict[str, Any], named: list[str], node: yaml.Node | N
             "'scope: region'"
         )
     if value is None and len(named) == 1:
-        return "scope is empty — write 'region', 'national' or a list of municipality ids such as [remich]"
+        return (
+            "scope is empty — write 'region', 'national' or a list of municipality ids, "
+            f"e.g. {example}"
+        )
     if len(named) == 1 and not isinstance(value, list):
         return (
             f"scope: {_show(value, node)} — write 'region', 'national' or a list of "
@@ -716,6 +743,11 @@ def _describe_scope(error: dict[str, Any], named: list[str], node: yaml.Node | N
     )
 
 
+def _empty_text(named: list[str]) -> str:
+    """Message for an empty text, ``named`` ending with the field and the language."""
+    return f"{named[-2]}: the '{named[-1]}' text is empty — write the text or delete the line"
+
+
 def _describe(
     error: dict[str, Any], model: type[BaseModel], doc: _Doc, node: yaml.Node | None
 ) -> str | None:
@@ -725,7 +757,7 @@ def _describe(
     value = error.get("input")
     ctx = error.get("ctx") or {}
     is_key = bool(loc) and loc[-1] == "[key]"
-    named = [str(p) for p in loc if not isinstance(p, int) and not _internal(p)]
+    named = [_cut(p, 30) for p in loc if not isinstance(p, int) and not _internal(p)]
     if is_key and named:
         named = named[:-1]  # the last named part is the bad key itself
     field = named[-1] if named else ""
@@ -741,7 +773,7 @@ def _describe(
         return f"'{_cut(loc[-1])}' cannot be a key — a key is a word followed by ':', e.g. 'title:'"
     if kind == "missing":
         hint = _MISSING_HINTS.get(field, f"add '{field}: …' (see content/README.md)")
-        hint = hint.format(stem=doc.path.stem)
+        hint = hint.replace("{stem}", doc.path.stem)
         parent = ".".join(named[:-1])
         return f"{parent + ': ' if parent else ''}{field} is missing — {hint}"
     if kind == "literal_error" and (is_key or field in {"default_language", "languages"}):
@@ -759,7 +791,7 @@ def _describe(
             f"digits and '-', at most 40 characters{fix}"
         )
     if kind == "string_too_short" and len(named) >= 2:
-        return f"{'.'.join(named[:-1])}: the '{field}' text is empty — write the text or delete the line"
+        return _empty_text(named)
     if kind == "string_too_long" and len(named) >= 2:
         limit = ctx.get("max_length")
         length = len(str(value).strip())
@@ -771,13 +803,11 @@ def _describe(
     if kind == "string_type":
         if value is None:
             if len(named) >= 2 and named[-2] in _TRANSLATED:
-                return (
-                    f"{named[-2]}: the '{field}' text is empty — write the text or delete the line"
-                )
+                return _empty_text(named)
             return f"{where} is empty — write a value or delete the line"
         read_as = _read_as(value)
         if read_as:
-            key = loc[-1] if isinstance(loc[-1], str) else None
+            key = _cut(loc[-1], 30) if isinstance(loc[-1], str) else None
             quoted = f'{key}: "{_show(value, node)}"' if key else f'"{_show(value, node)}"'
             return (
                 f"{where}: {_show(value, node)} is read as {read_as} — put it in quotes: {quoted}"
@@ -873,7 +903,7 @@ def _validate(model: type[BaseModel], doc: _Doc, out: _Collector) -> Any:
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
     except RecursionError:
-        out.add(doc.rel, 1, "the file is nested too deeply to be content — is this the right file?")
+        out.add(doc.rel, 1, _TOO_DEEP)
         return None
     # A misspelt key also makes the key it was meant to be "missing": say it once.
     meant = {
@@ -1157,9 +1187,8 @@ class ContentLoader:
                     out.add(doc.rel, 1, _not_a_mapping(doc, "country.yaml", f"id: {name}"))
             if country is not None:
                 if country.id != name:
-                    out.add(
-                        doc.rel, doc.line("id"), f"id must be the folder name — write 'id: {name}'"
-                    )
+                    message = f"id must be the folder name — write 'id: {name}'"
+                    out.add(doc.rel, doc.line("id"), message)
                 countries[country.id] = country
             # The entries are checked even when country.yaml is broken: one broken
             # file must not hide the problems of others.
@@ -1194,9 +1223,8 @@ class ContentLoader:
                     out.add(doc.rel, 1, _not_a_mapping(doc, "region.yaml", f"id: {name}"))
             if region is not None:
                 if region.id != name:
-                    out.add(
-                        doc.rel, doc.line("id"), f"id must be the folder name — write 'id: {name}'"
-                    )
+                    message = f"id must be the folder name — write 'id: {name}'"
+                    out.add(doc.rel, doc.line("id"), message)
                 regions[region.id] = region
                 region_docs[region.id] = doc
             load_entries(folder, region.id if region else name, region.country if region else None)
@@ -1250,6 +1278,18 @@ class ContentLoader:
                     doc.line("category"),
                     f"unknown category '{entry.category}' — {hint}",
                 )
+            if entry.example:
+                # README, section 7: an illustration must not send anybody to a real
+                # phone, door or inbox that has nothing to do with it.
+                for field in ("phone", "address", "email", "website"):
+                    if getattr(entry, field):
+                        out.add(
+                            doc.rel,
+                            doc.line(field),
+                            f"{field}: an example entry (example: true) must not have a "
+                            f"{field} — delete the line, or write 'example: false' if the "
+                            "entry is real",
+                        )
             default_language = None
             if region_id is None:
                 if entry.scope != "national":

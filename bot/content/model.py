@@ -82,21 +82,19 @@ def _check_phone(value: str) -> str:
         raise ValueError(
             f"{shown} contains letters — write only '+', digits and spaces, {_PHONE_EXAMPLE}"
         )
-    digits = re.sub(r"\(0\)|[^0-9+]+", " ", value).split()
+    digits = re.sub(r"[^0-9+]+", " ", re.sub(r"\(0\)", " ", value)).split()
     cleaned = " ".join(digits)
     if cleaned.startswith("00") and len(cleaned) > 2:
-        suggestion = "+" + cleaned[2:].lstrip()
-        raise ValueError(
-            f"{shown} — write the country code with '+' instead of '00': '{suggestion}'"
-        )
+        suggestion = _quoted("+" + cleaned[2:].lstrip())
+        raise ValueError(f"{shown} — write the country code with '+' instead of '00': {suggestion}")
     if cleaned != value and _PHONE_RE.match(cleaned):
-        raise ValueError(f"{shown} — write only '+', digits and spaces: '{cleaned}'")
+        raise ValueError(f"{shown} — write only '+', digits and spaces: {_quoted(cleaned)}")
     if cleaned.startswith("0"):
         raise ValueError(
             f"{shown} is a national number — write it with '+' and the country code instead "
             f"of the first 0, {_PHONE_EXAMPLE}"
         )
-    if "+" not in value and len(cleaned.replace(" ", "")) <= 6:
+    if "+" not in value and len(cleaned.replace(" ", "")) <= 4:
         raise ValueError(
             f"{shown} is too short — write the full number with the country code, "
             f"{_PHONE_EXAMPLE}; only emergency and help numbers such as '112', '113' or "
@@ -109,12 +107,12 @@ def _check_phone(value: str) -> str:
 
 
 def _check_email(value: str) -> str:
-    if _EMAIL_RE.match(value):
+    lowered = value.lower()
+    if _EMAIL_RE.match(value) and not lowered.startswith("mailto:"):
         return value
     shown = _quoted(value)
-    lowered = value.lower()
     if lowered.startswith("mailto:"):
-        hint = f"leave out 'mailto:': '{value[7:].strip()}'"
+        hint = f"leave out 'mailto:': {_quoted(value[7:].strip())}"
     elif re.search(r"[,;]|\s\S+@", value):
         hint = "write only one e-mail address; put others in the body"
     elif "@" not in value and re.search(r"\(at\)|\[at\]| at ", lowered):
@@ -143,17 +141,16 @@ def _check_url(value: str) -> str:
             f"browser's address bar, {_URL_EXAMPLE}"
         )
     suggestion = "https://" + rest.lstrip("/")
-    if not _URL_RE.match(suggestion):
-        suggestion = ""
+    suggestion = _quoted(suggestion) if _URL_RE.match(suggestion) else ""
     if scheme and scheme.group(1).lower() not in ("http", "https"):
-        fix = f": '{suggestion}'" if suggestion else f", {_URL_EXAMPLE}"
+        fix = f": {suggestion}" if suggestion else f", {_URL_EXAMPLE}"
         raise ValueError(
             f"{shown} starts with '{scheme.group(0)}' — a web address starts with https://{fix}"
         )
     if suggestion and not scheme:
-        raise ValueError(f"{shown} — write the full address starting with https://: '{suggestion}'")
+        raise ValueError(f"{shown} — write the full address starting with https://: {suggestion}")
     if suggestion:  # 'https//…' or 'https:/…'
-        raise ValueError(f"{shown} — write the start as https://: '{suggestion}'")
+        raise ValueError(f"{shown} — write the start as https://: {suggestion}")
     raise ValueError(
         f"{shown} is not a complete web address — copy it from your browser's address bar, "
         f"{_URL_EXAMPLE}"
