@@ -1158,73 +1158,54 @@ class ContentLoader:
                 entries[entry.id] = entry
                 entry_where[entry.id] = (doc, region_id, country_id)
 
-        countries_dir = root / "countries"
-        for name in _listdir(countries_dir):
-            folder = countries_dir / name
-            if name.startswith(".") or not folder.is_dir():
-                if _looks_like_yaml(name):
-                    out.add(
-                        out.rel(folder),
-                        1,
-                        "this file is not read — each country has its own folder: "
-                        "countries/<id>/country.yaml",
-                    )
-                continue
-            path = folder / "country.yaml"
-            _stray_entries(
-                folder,
-                "country.yaml",
-                f"national entries belong in countries/{name}/entries/: move it there",
-                out,
-            )
-            country = None
-            if not path.is_file():
-                out.add(out.rel(path), 1, "country.yaml is missing in this country folder")
-            elif (doc := _read_yaml(path, out)) is not None:
-                if isinstance(doc.data, dict):
-                    country = _validate(Country, doc, out)
-                else:
-                    out.add(doc.rel, 1, _not_a_mapping(doc, "country.yaml", f"id: {name}"))
-            if country is not None:
-                if country.id != name:
+        def read_folders(parent: Path, file_name: str, model: type[BaseModel], what: str):
+            """Each area folder (a country or a region) below ``parent``: yields
+            ``(name, folder, parsed file or None, its _Doc or None)``."""
+            for name in _listdir(parent):
+                folder = parent / name
+                if name.startswith(".") or not folder.is_dir():
+                    if _looks_like_yaml(name):
+                        out.add(
+                            out.rel(folder),
+                            1,
+                            f"this file is not read — each {what} has its own folder: "
+                            f"{parent.name}/<id>/{file_name}",
+                        )
+                    continue
+                entries_are = "national entries" if what == "country" else "entry files"
+                _stray_entries(
+                    folder,
+                    file_name,
+                    f"{entries_are} belong in {parent.name}/{name}/entries/: move it there",
+                    out,
+                )
+                path = folder / file_name
+                parsed = doc = None
+                if not path.is_file():
+                    out.add(out.rel(path), 1, f"{file_name} is missing in this {what} folder")
+                elif (doc := _read_yaml(path, out)) is not None:
+                    if isinstance(doc.data, dict):
+                        parsed = _validate(model, doc, out)
+                    else:
+                        out.add(doc.rel, 1, _not_a_mapping(doc, file_name, f"id: {name}"))
+                if parsed is not None and parsed.id != name:
                     message = f"id must be the folder name — write 'id: {name}'"
                     out.add(doc.rel, doc.line("id"), message)
+                yield name, folder, parsed, doc
+
+        # The entries are checked even when country.yaml or region.yaml is broken:
+        # one broken file must not hide the problems of others.
+        for name, folder, country, _ in read_folders(
+            root / "countries", "country.yaml", Country, "country"
+        ):
+            if country is not None:
                 countries[country.id] = country
-            # The entries are checked even when country.yaml is broken: one broken
-            # file must not hide the problems of others.
             load_entries(folder, None, country.id if country else name)
 
-        regions_dir = root / "regions"
-        for name in _listdir(regions_dir):
-            folder = regions_dir / name
-            if name.startswith(".") or not folder.is_dir():
-                if _looks_like_yaml(name):
-                    out.add(
-                        out.rel(folder),
-                        1,
-                        "this file is not read — each region has its own folder: "
-                        "regions/<id>/region.yaml",
-                    )
-                continue
-            path = folder / "region.yaml"
-            _stray_entries(
-                folder,
-                "region.yaml",
-                f"entry files belong in regions/{name}/entries/: move it there",
-                out,
-            )
-            region = None
-            if not path.is_file():
-                out.add(out.rel(path), 1, "region.yaml is missing in this region folder")
-            elif (doc := _read_yaml(path, out)) is not None:
-                if isinstance(doc.data, dict):
-                    region = _validate(Region, doc, out)
-                else:
-                    out.add(doc.rel, 1, _not_a_mapping(doc, "region.yaml", f"id: {name}"))
+        for name, folder, region, doc in read_folders(
+            root / "regions", "region.yaml", Region, "region"
+        ):
             if region is not None:
-                if region.id != name:
-                    message = f"id must be the folder name — write 'id: {name}'"
-                    out.add(doc.rel, doc.line("id"), message)
                 regions[region.id] = region
                 region_docs[region.id] = doc
             load_entries(folder, region.id if region else name, region.country if region else None)
@@ -1233,13 +1214,16 @@ class ContentLoader:
             del self._entries[path]  # deleted files must not linger in memory
 
         if not regions and not out.problems:
-            out.add(out.rel(regions_dir), 1, "no region found — add regions/<id>/region.yaml")
+            out.add(out.rel(root / "regions"), 1, "no region found — add regions/<id>/region.yaml")
 
         # Cross-file checks: only on files that loaded; a broken file is already reported.
         municipality_region: dict[str, str] = {}
         for region in regions.values():
             doc = region_docs[region.id]
-            if region.country not in countries and not (countries_dir / region.country).is_dir():
+            if (
+                region.country not in countries
+                and not (root / "countries" / region.country).is_dir()
+            ):
                 known = ", ".join(countries) or "none"
                 out.add(
                     doc.rel,
