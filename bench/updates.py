@@ -25,7 +25,11 @@ last update was processed.
 
 The bot's own time per update is the wall time of ``process_update`` minus the
 time spent inside ``HTTPXRequest.do_request`` (waiting for the Bot API) during
-that update, measured with a context variable that is set per update.
+that update, measured with a context variable that is set per update. To explain
+it, the report also splits out the waits for SQLite (aiosqlite's thread), the work
+of other tasks the event loop ran meanwhile (mostly the Updater decoding the next
+batch of 100 updates) and garbage-collector pauses. The timers are installed by
+patching classes in this process only (see :func:`install_timers`).
 
 By default the stand-in runs in a separate process (``--server process``): in
 production Telegram's servers are elsewhere, so the bot's process should not pay
@@ -165,6 +169,7 @@ def run_main(main: Callable[[], Coroutine[Any, Any, int]], budget: float) -> Non
 
 
 def verdict(ok: bool) -> str:
+    """The word printed beside a target: "MET" or "MISSED"."""
     return "MET" if ok else "MISSED"
 
 
@@ -188,8 +193,9 @@ class ControlledFakeBotApi(FakeBotApi):
     Commands (JSON in, JSON out): ``push`` ``{"updates": [[update_id, payload], ...]}``;
     ``sends`` → ``[[chat_id, monotonic time], ...]`` of recorded sendMessage calls;
     ``counts`` → calls per method; ``message`` ``{"chat_id", "message_id"}`` → the
-    stored message or null; ``release`` (answer pending long polls); ``stop``. Monotonic times are comparable between
-    processes (Linux CLOCK_MONOTONIC is system-wide).
+    stored message or null; ``release`` (answer pending long polls); ``stop``.
+    Monotonic times are comparable between processes (Linux CLOCK_MONOTONIC is
+    system-wide).
     """
 
     stopping: asyncio.Event
@@ -200,11 +206,8 @@ class ControlledFakeBotApi(FakeBotApi):
         command = request.match_info["method"]
         body = await request.json() if request.body_exists else {}
         if command == "push":
-            async with self._new_update:
-                self._updates.extend(
-                    {"update_id": uid, **payload} for uid, payload in body["updates"]
-                )
-                self._new_update.notify_all()
+            for update_id, payload in body["updates"]:
+                await self.push_update(payload, update_id=update_id)
             return web.json_response({"pushed": len(body["updates"])})
         if command == "sends":
             sends = [[c.chat_id, c.at] for c in self.calls if c.method == "sendMessage"]
@@ -229,6 +232,9 @@ def serve_fake_api(conn: multiprocessing.connection.Connection, record: bool) ->
     """Child process entry: serve a :class:`ControlledFakeBotApi`, send its port on ``conn``,
     run until the ``stop`` command or until the parent process is gone."""
 
+    # A bot stopped mid-request drops its connection; aiohttp would log each one.
+    logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
+
     async def main() -> None:
         api = ControlledFakeBotApi(record=record)
         api.stopping = asyncio.Event()
@@ -251,8 +257,8 @@ class RemoteFakeBotApi:
 
     Offers what :class:`bot.sandbox.Sandbox` and these benchmarks use of a
     FakeBotApi: ``start``, ``base_url``, ``next_update_id``, ``push_update``,
-    ``release_pollers``, ``stop``; ``calls`` is always empty (calls are recorded in the child; ask
-    with :meth:`sends` or :meth:`counts`). Update ids are assigned here.
+    ``release_pollers``, ``stop``; ``calls`` is always empty (calls are recorded in
+    the child; ask with :meth:`sends` or :meth:`counts`). Update ids are assigned here.
     """
 
     def __init__(self, *, record: bool = False):
@@ -264,6 +270,7 @@ class RemoteFakeBotApi:
         self._session: aiohttp.ClientSession | None = None
 
     async def start(self) -> RemoteFakeBotApi:
+        """Start the child process and wait (≤ 30 s) for its port; returns ``self``."""
         # spawn, not fork: the parent may already run an event loop and threads.
         ctx = multiprocessing.get_context("spawn")
         parent_end, child_end = ctx.Pipe(duplex=False)
@@ -275,8 +282,12 @@ class RemoteFakeBotApi:
         if not await asyncio.to_thread(parent_end.poll, 30.0):
             self._process.kill()
             raise RuntimeError("the fake Bot API process did not start within 30 s")
-        self.port = parent_end.recv()
-        parent_end.close()
+        try:
+            self.port = parent_end.recv()
+        except EOFError:
+            raise RuntimeError("the fake Bot API process died at start-up (see above)") from None
+        finally:
+            parent_end.close()
         self._session = aiohttp.ClientSession()
         return self
 
@@ -299,6 +310,7 @@ class RemoteFakeBotApi:
         return next(self._ids)
 
     async def push_update(self, update: dict[str, Any], *, update_id: int | None = None) -> int:
+        """Queue one update payload; returns its update id (assigned unless given)."""
         update_id = update_id or self.next_update_id()
         await self._control("push", {"updates": [[update_id, update]]})
         return update_id
@@ -312,9 +324,11 @@ class RemoteFakeBotApi:
         return [(int(c), float(t)) for c, t in await self._control("sends")]
 
     async def counts(self) -> dict[str, int]:
+        """Calls per Bot API method so far."""
         return await self._control("counts")
 
     async def message(self, chat_id: int, message_id: int) -> dict[str, Any] | None:
+        """The stand-in's copy of a message the bot sent (None if unknown)."""
         return await self._control("message", {"chat_id": chat_id, "message_id": message_id})
 
     async def release_pollers(self) -> None:
@@ -322,6 +336,7 @@ class RemoteFakeBotApi:
         await self._control("release")
 
     async def stop(self) -> None:
+        """Stop the child (killed if it does not exit within 10 s) and close the session."""
         if self._session is not None:
             with contextlib.suppress(aiohttp.ClientError):
                 await self._control("stop")
@@ -352,12 +367,14 @@ async def push_all(api: FakeBotApi | RemoteFakeBotApi, updates: list[tuple[int, 
 
 
 async def stored_message(api: FakeBotApi | RemoteFakeBotApi, chat_id: int, message_id: int):
+    """The stand-in's copy of message ``message_id`` in ``chat_id``, or None."""
     if isinstance(api, RemoteFakeBotApi):
         return await api.message(chat_id, message_id)
     return api.messages.get((chat_id, message_id))
 
 
 async def api_counts(api: FakeBotApi | RemoteFakeBotApi) -> dict[str, int]:
+    """Calls per Bot API method the stand-in answered so far."""
     if isinstance(api, RemoteFakeBotApi):
         return await api.counts()
     return dict(api.counts)
@@ -633,7 +650,12 @@ async def start_echo_bot(base_url: str) -> Application:
     return application
 
 
-async def stop_echo_bot(application: Application) -> None:
+async def stop_echo_bot(application: Application, api: FakeBotApi | RemoteFakeBotApi) -> None:
+    """Stop polling like :meth:`Sandbox.close`: answer the pending long poll first, so the
+    Updater's last ``getUpdates`` does not wait for the only connection of its pool."""
+    release = getattr(api, "release_pollers", None)
+    if release is not None:
+        await release()
     await application.updater.stop()
     await application.stop()
     await application.shutdown()
@@ -658,24 +680,47 @@ class Run:
 
 
 class ErrorCounter(logging.Handler):
-    """Counts ERROR log records (exceptions in handlers end up there)."""
+    """Counts ERROR log records while :attr:`active` (exceptions in handlers end up there);
+    keeps the first few messages.
 
-    def __init__(self) -> None:
+    Off while bots shut down: python-telegram-bot's Updater may log a harmless pool
+    timeout for its last ``getUpdates`` when its long poll was cancelled mid-request.
+    """
+
+    def __init__(self, keep: int = 3) -> None:
         super().__init__(logging.ERROR)
+        self.active = True
         self.count = 0
+        self.first: list[str] = []
+        self._keep = keep
 
     def emit(self, record: logging.LogRecord) -> None:
+        if not self.active:
+            return
         self.count += 1
+        if len(self.first) < self._keep:
+            self.first.append(f"{record.name}: {record.getMessage()}"[:300])
+
+    def summary(self) -> str:
+        """``N`` and the first messages, one per line."""
+        return "".join([str(self.count), *(f"\n  {line}" for line in self.first)])
 
 
 async def run_one(
-    name: str, snapshot: Snapshot, script: Script, server: str, workdir: Path, gc_pauses: GcPauses
+    name: str,
+    snapshot: Snapshot,
+    script: Script,
+    server: str,
+    workdir: Path,
+    gc_pauses: GcPauses,
+    errors: ErrorCounter,
 ) -> Run:
     """Start a stand-in and the bot ``name``; onboard (untimed), then push the timed
     updates at once and wait until all were processed. Stops both in any case."""
     api = await start_api(server)
     sandbox: Sandbox | None = None
     echo: Application | None = None
+    errors.active = True
     try:
         if name == "newcomer bot":
             sandbox = await Sandbox.create(
@@ -707,11 +752,12 @@ async def run_one(
         return Run(name, wall, meter.samples, calls, gc_pauses.pauses)
     finally:
         gc_pauses.active = False
+        errors.active = False
         if sandbox is not None:
             await sandbox.close()  # stops the stand-in too
         else:
             if echo is not None:
-                await stop_echo_bot(echo)
+                await stop_echo_bot(echo, api)
             await api.stop()
 
 
@@ -719,7 +765,7 @@ def _ms(values: list[float], q: float) -> str:
     return f"{percentile([v * 1000 for v in values], q):.3f}"
 
 
-def report(bot: Run, echo: Run, errors: int) -> None:
+def report(bot: Run, echo: Run, errors: str) -> None:
     """Print the figures of both runs, the targets and the breakdown of the bot's own time."""
     print()
     print(
@@ -794,7 +840,7 @@ def report(bot: Run, echo: Run, errors: int) -> None:
     for run in (bot, echo):
         calls = ", ".join(f"{m} {n}" for m, n in sorted(run.calls.items()) if n)
         print(f"Bot API calls in the timed phase, {run.name}: {calls}")
-    print(f"errors logged by the bots: {errors}")
+    print(f"errors logged by the bots while running (shutdown aside): {errors}")
 
 
 async def main(argv: list[str] | None = None) -> int:
@@ -845,8 +891,10 @@ async def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-updates-") as tmp:
         for name in ("newcomer bot", "echo bot"):
             print(f"running {name} ...", flush=True)
-            runs.append(await run_one(name, snapshot, script, args.server, Path(tmp), gc_pauses))
-    report(*runs, errors.count)
+            runs.append(
+                await run_one(name, snapshot, script, args.server, Path(tmp), gc_pauses, errors)
+            )
+    report(*runs, errors.summary())
     return 0
 
 
