@@ -42,6 +42,6 @@ update-catalogs: extract
 
 bench: $(VENV)/.installed-test catalogs
 	$(PY) bench/updates.py
-	$(PY) bench/search.py
+	$(PY) -m bench.search
 	$(PY) bench/broadcast.py
 	$(PY) bench/reload.py

@@ -122,7 +122,9 @@ class DeliveryWorker:
                 now = self.clock()
                 await self.storage.start_due_announcements(now)
                 room = self._queue.maxsize - self._queue.qsize()
-                items = await self.storage.due_outbox(now, max(room, 1), self._in_flight)
+                # A copy: a sender may finish a row (and drop it from _in_flight) while
+                # the query runs, and the query may still have read it as pending.
+                items = await self.storage.due_outbox(now, max(room, 1), set(self._in_flight))
                 if items:
                     for item in items:
                         self._in_flight.add(item.id)

@@ -20,6 +20,7 @@ from telegram.ext import Application
 from bot.app import build_application
 from bot.config import Settings
 from bot.fake_bot_api import Call, FakeBotApi, UpdateFactory
+from bot.reload import freeze_long_lived
 from bot.services import Snapshot
 from bot.storage import Storage
 
@@ -90,6 +91,7 @@ class Sandbox:
             await application.post_init(application)
         await application.start()
         await application.updater.start_polling(poll_interval=0.0, timeout=5)
+        freeze_long_lived()  # as `newcomer-bot run` does after loading the content
         return sandbox
 
     async def close(self) -> None:

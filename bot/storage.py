@@ -106,6 +106,7 @@ class Storage:
 
     def __init__(self, db: aiosqlite.Connection):
         self.db = db
+        self._users: dict[int, User | None] = {}
 
     @classmethod
     async def open(cls, path: str | Path) -> Storage:
@@ -154,7 +155,28 @@ class Storage:
 
     # -- users ---------------------------------------------------------------
 
+    #: Users kept in memory (most recently used); every update reads its user, and
+    #: this process is the only writer, so the cache is written through on change.
+    USER_CACHE_SIZE = 10_000
+
+    def _remember(self, user_id: int, user: User | None) -> None:
+        cache = self._users
+        cache.pop(user_id, None)
+        cache[user_id] = user
+        if len(cache) > self.USER_CACHE_SIZE:
+            del cache[next(iter(cache))]
+
     async def get_user(self, user_id: int) -> User | None:
+        """The stored user, or None if the bot knows nothing about them."""
+        if user_id in self._users:
+            user = self._users[user_id]
+            self._remember(user_id, user)
+            return user
+        user = await self._read_user(user_id)
+        self._remember(user_id, user)
+        return user
+
+    async def _read_user(self, user_id: int) -> User | None:
         async with self.db.execute(
             "SELECT user_id, language, municipality, subscribed, asked_subscribe "
             "FROM users WHERE user_id = ?",
@@ -195,9 +217,11 @@ class Storage:
             f"ON CONFLICT (user_id) DO UPDATE SET updated_at = excluded.updated_at"
             f"{', ' if fields else ''}{updates}"
         )
-        await self.db.execute(sql, (user_id, now, now, *fields.values()))
-        user = await self.get_user(user_id)
-        assert user is not None
+        sql += " RETURNING user_id, language, municipality, subscribed, asked_subscribe"
+        async with self.db.execute(sql, (user_id, now, now, *fields.values())) as cur:
+            row = await cur.fetchone()
+        user = User(row[0], row[1], row[2], bool(row[3]), bool(row[4]))
+        self._remember(user_id, user)
         return user
 
     async def forget_user(self, user_id: int) -> None:
@@ -211,6 +235,7 @@ class Storage:
             await self.db.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
             await self.db.execute("DELETE FROM outbox WHERE chat_id = ?", (user_id,))
             await self.db.execute("COMMIT")
+            self._remember(user_id, None)
         except BaseException:
             await self.db.execute("ROLLBACK")
             raise

@@ -174,8 +174,20 @@ def main_menu(
     """Categories with the number of entries each has for the municipality.
 
     With ``ask_subscribe`` the menu also asks, once, whether the user wants news
-    from the municipality (off until they say yes).
+    from the municipality (off until they say yes). Menus are the most frequent
+    answer, so each is built once per content version, language and day.
     """
+    key = ("main_menu", place.municipality.id, t.lang, ask_subscribe)
+    day, view = content.memo.get(key, (None, None))
+    if day != today:  # counts change when entries expire: one menu per key, for today
+        view = _main_menu(content, place, t, today, ask_subscribe)
+        content.memo[key] = (today, view)
+    return view
+
+
+def _main_menu(
+    content: Content, place: Place, t: Translator, today: dt.date, ask_subscribe: bool
+) -> View:
     counts = content.category_counts(place.municipality.id, today)
     buttons = []
     for category in content.categories.values():

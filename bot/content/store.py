@@ -40,6 +40,9 @@ class Content:
     _local: dict[str, list[Entry]] = dataclasses.field(init=False)
     _national: dict[str, list[Entry]] = dataclasses.field(init=False)
     _ranked_cache: dict[str, list[tuple[int, Entry]]] = dataclasses.field(init=False)
+    #: Values derived from this content version on demand (e.g. rendered menus);
+    #: they are dropped with it when a reload publishes new content.
+    memo: dict = dataclasses.field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         places = {
