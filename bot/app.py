@@ -22,8 +22,8 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
 
+from bot.aiohttp_request import AiohttpRequest
 from bot.commands import set_commands, set_staff_commands
 from bot.config import Settings
 from bot.delivery import DeliveryWorker
@@ -107,11 +107,7 @@ def build_application(
         # interactive rate limiter, so newcomers' replies never wait behind them.
         worker = DeliveryWorker(
             data.storage,
-            Bot(
-                settings.token,
-                base_url=settings.api_base_url,
-                request=HTTPXRequest(connection_pool_size=64),
-            ),
+            Bot(settings.token, base_url=settings.api_base_url, request=AiohttpRequest()),
             announce.make_renderer(application),
             rate=settings.broadcast_rate,
             on_change=lambda ids: announce.report_progress(application, ids),

@@ -76,9 +76,9 @@ class DeliveryWorker:
         self.bot = bot
         self.render = render
         self.rate = rate
-        # Enough senders to keep the pipe full at the round-trip times seen on
-        # loopback and from Europe to Telegram (~5-50 ms).
-        self.concurrency = concurrency or max(2, min(64, int(rate // 10) + 2))
+        # Enough senders to cover a round trip of ~15 ms at the full rate (loopback
+        # to Europe-Telegram); more would only add CPU (bench/broadcast.py).
+        self.concurrency = concurrency or max(2, min(24, int(rate * 0.015) + 2))
         self.limiter = AsyncLimiter(1, 1.0 / rate)
         self.on_change = on_change
         self.clock = clock
