@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 #: `git pull` touching many files triggers one reload, not dozens.
 DEBOUNCE_MS = 800
 #: Seconds; see ContentReloader._build_in_thread.
-RELOAD_SWITCH_INTERVAL = 0.001
+RELOAD_SWITCH_INTERVAL = 0.002
 
 
 def freeze_long_lived() -> None:
