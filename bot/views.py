@@ -42,7 +42,9 @@ class View:
     keyboard: InlineKeyboardMarkup | None = None
 
 
-def _button(text: str, action: str, *args: object) -> InlineKeyboardButton:
+def button(text: str, action: str, *args: object) -> InlineKeyboardButton:
+    """An inline button whose callback data is ``action:args`` (see :mod:`bot.callbacks`;
+    raises ValueError if that is not valid). Long labels are cut to one line."""
     label = text if len(text) <= BUTTON_CHARS else text[: BUTTON_CHARS - 1] + "…"
     return InlineKeyboardButton(label, callback_data=callbacks.make(action, *args))
 
@@ -73,7 +75,7 @@ def _display_language(code: str, t: Translator) -> str:
 
 def language_picker(t: Translator) -> View:
     """All UI languages by their own names (never flags), two per row."""
-    buttons = [_button(language_name(code), "lang", code) for code in LANGUAGES]
+    buttons = [button(language_name(code), "lang", code) for code in LANGUAGES]
     text = t._("Choose your language:")
     return View(t.paragraph(f"🌐 {escape(text)}"), InlineKeyboardMarkup(_pairs(buttons)))
 
@@ -99,9 +101,9 @@ def _paged(
     rows = [buttons[i : i + columns] for i in range(0, len(buttons), columns)]
     nav = []
     if page > 0:
-        nav.append(_button("◀", nav_action, *nav_args, page - 1))
+        nav.append(button("◀", nav_action, *nav_args, page - 1))
     if page < pages - 1:
-        nav.append(_button("▶", nav_action, *nav_args, page + 1))
+        nav.append(button("▶", nav_action, *nav_args, page + 1))
     if nav:
         rows.append(nav)
     return rows, page
@@ -124,7 +126,7 @@ def municipality_picker(
         rows, _ = _paged(
             regions,
             page,
-            lambda r: _button(localized(r.name, t, r.default_language)[0], "rg", r.id, 0),
+            lambda r: button(localized(r.name, t, r.default_language)[0], "rg", r.id, 0),
             "mp",
         )
     else:
@@ -135,14 +137,14 @@ def municipality_picker(
         rows, _ = _paged(
             places,
             page,
-            lambda p: _button(place_name(p, t), "mun", p.municipality.id),
+            lambda p: button(place_name(p, t), "mun", p.municipality.id),
             "rg",
             region_id,
         )
         if len(regions) > 1:
-            rows.append([_button("⬅ " + t._("Back"), "mp", 0)])
-    rows.append([_button("📍 " + t._("Use my location"), "geo")])
-    rows.append([_button("🌐 " + t._("Language"), "lp")])
+            rows.append([button("⬅ " + t._("Back"), "mp", 0)])
+    rows.append([button("📍 " + t._("Use my location"), "geo")])
+    rows.append([button("🌐 " + t._("Language"), "lp")])
     text = "\n".join(
         [
             "📍 <b>" + escape(t._("Where do you live?")) + "</b>",
@@ -154,8 +156,8 @@ def municipality_picker(
 
 def municipality_choices(places: list[Place], content: Content, t: Translator) -> View:
     """ "Did you mean …?" after a typed name that matched several municipalities."""
-    rows = [[_button(place_name(p, t), "mun", p.municipality.id)] for p in places]
-    rows.append([_button("📋 " + t._("Show all municipalities"), "mp", 0)])
+    rows = [[button(place_name(p, t), "mun", p.municipality.id)] for p in places]
+    rows.append([button("📋 " + t._("Show all municipalities"), "mp", 0)])
     return View(t.paragraph(escape(t._("Did you mean:"))), InlineKeyboardMarkup(rows))
 
 
@@ -193,12 +195,12 @@ def _main_menu(
     for category in content.categories.values():
         name, _ = localized(category.name, t, place.region.default_language)
         label = f"{category.icon} {name} ({format_decimal(counts[category.id], locale=t.locale)})"
-        buttons.append(_button(label.strip(), "cat", category.id, 0))
+        buttons.append(button(label.strip(), "cat", category.id, 0))
     rows = _pairs(buttons)
     rows.append(
         [
-            _button("📍 " + t._("Municipality"), "mp", 0),
-            _button("🌐 " + t._("Language"), "lp"),
+            button("📍 " + t._("Municipality"), "mp", 0),
+            button("🌐 " + t._("Language"), "lp"),
         ]
     )
     text = "\n".join(
@@ -213,8 +215,8 @@ def _main_menu(
         rows.insert(
             0,
             [
-                _button("🔔 " + t._("Yes, send me news"), "sub", "yes"),
-                _button(t._("No, thanks"), "sub", "no"),
+                button("🔔 " + t._("Yes, send me news"), "sub", "yes"),
+                button(t._("No, thanks"), "sub", "no"),
             ],
         )
     return View(t.paragraph(text), InlineKeyboardMarkup(rows))
@@ -231,10 +233,10 @@ def category_list(
         rank, entry = pair
         title, _ = localized(entry.title, t, content.default_language(entry.id))
         marker = {SCOPE_MUNICIPALITY: "📍", SCOPE_NATIONAL: "🏛"}.get(rank, "🗺")
-        return _button(f"{marker} {title}", "e", entry.id)
+        return button(f"{marker} {title}", "e", entry.id)
 
     rows, _ = _paged(ranked, page, entry_button, "cat", category_id, columns=1)
-    rows.append([_button("⬅ " + t._("Back"), "menu")])
+    rows.append([button("⬅ " + t._("Back"), "menu")])
     name, _ = localized(category.name, t, place.region.default_language)
     where = t.auto(place_name(place, t))
     lines = [f"{category.icon} <b>{escape(name)}</b> — {escape(where)}"]
@@ -373,15 +375,15 @@ def entry_card(
     rows = []
     action_row = []
     if entry.geo:
-        action_row.append(_button("📍 " + t._("Show on map"), "loc", entry.id))
+        action_row.append(button("📍 " + t._("Show on map"), "loc", entry.id))
     if entry.website:
         action_row.append(InlineKeyboardButton("🌐 " + t._("Website"), url=entry.website))
     if action_row:
         rows.append(action_row)
     rows.append(
         [
-            _button("⬅ " + t._("Back"), "cat", entry.category, 0),
-            _button("🏠 " + t._("Menu"), "menu"),
+            button("⬅ " + t._("Back"), "cat", entry.category, 0),
+            button("🏠 " + t._("Menu"), "menu"),
         ]
     )
     return View(text, InlineKeyboardMarkup(rows))
@@ -424,8 +426,8 @@ def privacy_text(t: Translator) -> str:
 def forget_confirm(t: Translator) -> View:
     rows = [
         [
-            _button("🗑 " + t._("Yes, delete everything"), "fgt", "yes"),
-            _button(t._("No, keep it"), "fgt", "no"),
+            button("🗑 " + t._("Yes, delete everything"), "fgt", "yes"),
+            button(t._("No, keep it"), "fgt", "no"),
         ]
     ]
     text = t._("Delete everything the bot stores about you (language, municipality, subscription)?")
@@ -476,17 +478,17 @@ def search_results(
         title, _ = localized(entry.title, t, content.default_language(entry.id))
         category = content.categories.get(entry.category)
         icon = category.icon if category else "•"
-        rows.append([_button(f"{icon} {title}", "e", entry.id)])
+        rows.append([button(f"{icon} {title}", "e", entry.id)])
     shown = offset + len(result.hits)
     if result.total > shown:
-        rows.append([_button("▶ " + t._("Show more"), "more", shown)])
+        rows.append([button("▶ " + t._("Show more"), "more", shown)])
     if result.category and result.category in content.categories:
         category = content.categories[result.category]
         region_default = searched_place.region.default_language if searched_place else "en"
         name, _ = localized(category.name, t, region_default)
-        rows.append([_button(f"{category.icon} " + t._("See all: {topic}").format(topic=name),
+        rows.append([button(f"{category.icon} " + t._("See all: {topic}").format(topic=name),
                              "cat", category.id, 0)])  # fmt: skip
-    rows.append([_button("🏠 " + t._("Menu"), "menu")])
+    rows.append([button("🏠 " + t._("Menu"), "menu")])
     return View(t.paragraph("\n".join(lines)), InlineKeyboardMarkup(rows))
 
 
@@ -496,11 +498,11 @@ def no_results(content: Content, place: Place, t: Translator) -> View:
         "🤔 " + escape(t._("Sorry, I found nothing for this question.")),
         escape(t._("Try other words, choose a topic, or ask the counselling service.")),
     ]
-    rows = [[_button("🗂 " + t._("Topics"), "menu")]]
+    rows = [[button("🗂 " + t._("Topics"), "menu")]]
     counselling = content.entries.get(place.region.counselling or "")
     if counselling is not None:
         title, _ = localized(counselling.title, t, place.region.default_language)
-        rows.insert(0, [_button(f"🤝 {title}", "e", counselling.id)])
+        rows.insert(0, [button(f"🤝 {title}", "e", counselling.id)])
     return View(t.paragraph("\n".join(lines)), InlineKeyboardMarkup(rows))
 
 

@@ -37,7 +37,7 @@ from bot.handlers.common import Context, current_user, show
 from bot.i18n import LANGUAGES, N_, Translator, language_name, translator
 from bot.staff import StaffMember, write_member
 from bot.storage import OutboxItem
-from bot.views import View, _button
+from bot.views import View, button
 
 log = logging.getLogger(__name__)
 
@@ -81,16 +81,16 @@ def _targets_view(context: Context, t: Translator, draft: dict, scope: set[str])
     for place in places:
         mark = "✅" if place.municipality.id in draft["targets"] else "▫️"
         rows.append(
-            [_button(f"{mark} {views.place_name(place, t)}", "an", "tog", place.municipality.id)]
+            [button(f"{mark} {views.place_name(place, t)}", "an", "tog", place.municipality.id)]
         )
     if all(m.id in scope for m in region.municipalities):
         name = views.localized(region.name, t, region.default_language)[0]
-        rows.insert(0, [_button("📢 " + t._("Whole region: {region}").format(region=name),
+        rows.insert(0, [button("📢 " + t._("Whole region: {region}").format(region=name),
                                 "an", "all", region.id)])  # fmt: skip
     rows.append(
         [
-            _button("▶ " + t._("Next"), "an", "next", "x"),
-            _button("✖ " + t._("Cancel"), "an", "stop", "x"),
+            button("▶ " + t._("Next"), "an", "next", "x"),
+            button("✖ " + t._("Cancel"), "an", "stop", "x"),
         ]
     )
     text = t._("📣 New announcement. Who should get it? Tap the municipalities, then Next.")
@@ -119,11 +119,11 @@ async def announce_start(update: Update, context: Context) -> int:
     }
     if len(regions) > 1:
         rows = [
-            [_button(views.localized(content.regions[r].name, t, content.regions[r].default_language)[0],
+            [button(views.localized(content.regions[r].name, t, content.regions[r].default_language)[0],
                      "an", "reg", r)]
             for r in regions
         ]  # fmt: skip
-        rows.append([_button("✖ " + t._("Cancel"), "an", "stop", "x")])
+        rows.append([button("✖ " + t._("Cancel"), "an", "stop", "x")])
         text = t._("📣 New announcement. For which region?")
         await update.effective_message.reply_text(
             escape(text), reply_markup=InlineKeyboardMarkup(rows)
@@ -204,11 +204,11 @@ def _more_view(context: Context, t: Translator, draft: dict) -> View:
     if draft["send_at"]:
         lines.append("⏰ " + escape(_when(draft["send_at"], context, draft, t)))
     rows = [
-        [_button("➕ " + t._("Add a language"), "an", "addl", "x")],
-        [_button("⏰ " + t._("Set send time"), "an", "sch", "x")],
+        [button("➕ " + t._("Add a language"), "an", "addl", "x")],
+        [button("⏰ " + t._("Set send time"), "an", "sch", "x")],
         [
-            _button("👁 " + t._("Preview"), "an", "prev", "x"),
-            _button("✖ " + t._("Cancel"), "an", "stop", "x"),
+            button("👁 " + t._("Preview"), "an", "prev", "x"),
+            button("✖ " + t._("Cancel"), "an", "stop", "x"),
         ],
     ]
     return View("\n".join(lines), InlineKeyboardMarkup(rows))
@@ -269,11 +269,11 @@ async def on_more(update: Update, context: Context) -> int:
     await query.answer()
     if step == "addl":
         rows = [
-            [_button(language_name(code), "an", "lang", code)]
+            [button(language_name(code), "an", "lang", code)]
             for code in LANGUAGES
             if code not in draft["texts"]
         ]
-        rows.append([_button("⬅ " + t._("Back"), "an", "back", "x")])
+        rows.append([button("⬅ " + t._("Back"), "an", "back", "x")])
         await show(
             update, context, View(escape(t._("Which language?")), InlineKeyboardMarkup(rows))
         )
@@ -350,8 +350,8 @@ async def _preview(update: Update, context: Context, t: Translator, draft: dict)
         summary.append("⏰ " + escape(_when(draft["send_at"], context, draft, t)))
     rows = [
         [
-            _button("✅ " + t._("Send"), "an", "send", "x"),
-            _button("✖ " + t._("Cancel"), "an", "stop", "x"),
+            button("✅ " + t._("Send"), "an", "send", "x"),
+            button("✖ " + t._("Cancel"), "an", "stop", "x"),
         ]
     ]
     await context.bot.send_message(
@@ -491,7 +491,7 @@ async def announcements_command(update: Update, context: Context) -> None:
         lines.append(f"{progress_text(announcement.id, counts, t)} · {escape(status)}")
         if staff.can(user_id, "cancel") and announcement.status in ("scheduled", "sending"):
             label = "✖ " + t._("Cancel #{number}").format(number=announcement.id)
-            rows.append([_button(label, "ax", announcement.id)])
+            rows.append([button(label, "ax", announcement.id)])
     text = "\n\n".join(lines) if lines else escape(t._("No announcements yet."))
     await update.effective_message.reply_text(
         text, reply_markup=InlineKeyboardMarkup(rows) if rows else None
