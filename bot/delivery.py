@@ -25,7 +25,8 @@ import time
 from collections.abc import Awaitable, Callable
 
 from aiolimiter import AsyncLimiter
-from telegram import Bot
+from telegram import Bot, LinkPreviewOptions
+from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.storage import OutboxItem, Storage
@@ -88,6 +89,7 @@ class DeliveryWorker:
         self._wake = asyncio.Event()
         self._paused_until = 0.0
         self._texts: dict[int, tuple[dict[str, str], str]] = {}
+        self._rendered: dict[tuple[int, str | None, str | None], str] = {}
         self._changed: set[int] = set()
         self._tasks: list[asyncio.Task] = []
 
@@ -178,13 +180,26 @@ class DeliveryWorker:
             await self.storage.mark_outbox(item.id, "skipped", error="unsubscribed")
             self.stats.skipped += 1
             return
-        texts, default_language = await self._texts_for(item.announcement_id)
-        text = self.render(item, texts, default_language)
+        # Recipients with the same language and municipality get the same text:
+        # render it once per announcement.
+        key = (item.announcement_id, item.language, item.municipality)
+        text = self._rendered.get(key)
+        if text is None:
+            texts, default_language = await self._texts_for(item.announcement_id)
+            text = self.render(item, texts, default_language)
+            if len(self._rendered) > 10_000:
+                self._rendered.clear()
+            self._rendered[key] = text
         while True:
             await self._wait_unpaused()
             await self.limiter.acquire()
             try:
-                await self.bot.send_message(item.chat_id, text)
+                await self.bot.send_message(
+                    item.chat_id,
+                    text,
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                )
             except RetryAfter as exc:
                 # Telegram says exactly how long to wait; every sender pauses.
                 pause = _seconds(exc.retry_after)

@@ -115,6 +115,8 @@ async def test_announcement_reaches_each_subscriber_once_in_their_language(staff
         "without a Ukrainian version: the French one, with a note"
     )
     assert "ℹ️" not in delivered[2003]
+    arabic = next(c for c in box.api.calls if c.method == "sendMessage" and c.chat_id == 2001)
+    assert arabic.params["parse_mode"] == "HTML", "the header's bold is formatting, not text"
     sends = [c.chat_id for c in box.api.calls if c.method == "sendMessage" and c.chat_id in PEOPLE]
     assert len(sends) == len(set(sends)), "nobody gets it twice"
     counts = await box.storage.delivery_counts(1)
