@@ -124,7 +124,7 @@ def build_application(
             watching.append(
                 asyncio.create_task(
                     data.reloader.watch(
-                        lambda result: editors.notify_editors(application, result),
+                        lambda result: editors.after_file_change(application, result),
                         stop_watching,
                         extra_paths=(settings.staff_path,),
                     ),

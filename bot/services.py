@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
-from bot.content.loader import load_content
+from bot.content.loader import Problem, load_content
 from bot.content.model import Region
 from bot.content.store import Content
 from bot.delivery import DeliveryWorker
@@ -74,16 +74,16 @@ class BotData:
     reloader: ContentReloader
     clock: Callable[[], dt.datetime] = staticmethod(utc_now)
 
-    async def reload_staff(self) -> str | None:
+    async def reload_staff(self) -> Problem | None:
         """Re-read the staff file off the event loop; keep the old staff if it is broken.
 
-        Returns None on success, else the problem as ``file:line: message``.
+        Returns None on success, else the problem (``file:line: message``).
         """
         try:
             self.staff = await asyncio.to_thread(Staff.load, self.settings.staff_path)
         except StaffFileInvalid as exc:
             log.error("staff file not reloaded: %s", exc)
-            return str(exc)
+            return exc.problem
         return None
 
     def local_now(self, region: Region | None) -> dt.datetime:

@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from bot.content.loader import Problem
 from bot.content.store import Content
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,11 @@ class StaffFile(BaseModel):
 
 
 class StaffFileInvalid(Exception):
-    """The staff file cannot be used; the message says where and why."""
+    """The staff file cannot be used; ``problem`` says where and why."""
+
+    def __init__(self, problem: Problem):
+        self.problem = problem
+        super().__init__(str(problem))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,12 +95,11 @@ class Staff:
         except ValidationError as exc:
             first = exc.errors(include_url=False)[0]
             where = ".".join(map(str, first["loc"]))
-            raise StaffFileInvalid(f"{path}:1: {where}: {first['msg']}") from None
+            raise StaffFileInvalid(Problem(str(path), 1, f"{where}: {first['msg']}")) from None
         except Exception as exc:
             line = getattr(getattr(exc, "problem_mark", None), "line", 0) + 1
-            raise StaffFileInvalid(
-                f"{path}:{line}: not valid YAML ({type(exc).__name__})"
-            ) from None
+            problem = Problem(str(path), line, f"not valid YAML ({type(exc).__name__})")
+            raise StaffFileInvalid(problem) from None
         return cls({m.user_id: m for m in parsed.staff})
 
     def member(self, user_id: int | None) -> StaffMember | None:

@@ -128,3 +128,23 @@ async def test_a_running_bot_keeps_serving_through_every_broken_case(live):
         shutil.copytree(CONTENT, content)
         restored = await reloader.reload()
         assert restored.ok, (case.name, restored.problems[:3])
+
+
+async def test_staff_file_changes_take_effect_without_a_restart(live, tmp_path):
+    box, _ = live
+    reloader = box.application.bot_data.reloader
+    before = len(reloader.results)
+    staff = tmp_path / "staff.yaml"
+    staff.write_text(
+        staff.read_text(encoding="utf-8") + "  - user_id: 4999\n    role: social_worker\n"
+        "    municipalities: [remich]\n",
+        encoding="utf-8",
+    )
+    await reloader.wait_for_reloads(before + 1)
+    # The staff file is read again right after the content: its command menu shows it.
+    await box.api.wait_for(
+        lambda c: c.method == "setMyCommands" and c.params.get("scope", {}).get("chat_id") == 4999,
+        timeout=10,
+    )
+    staff_now = box.application.bot_data.staff
+    assert staff_now.can(4999, "announce") and staff_now.can(EDITOR, "reload")

@@ -6,6 +6,7 @@ unknown command to everyone else.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from html import escape
 
@@ -13,6 +14,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler, filters
 
+from bot.commands import set_staff_commands
 from bot.handlers.access import staff_only
 from bot.handlers.common import Context, current_user
 from bot.i18n import Translator, translator
@@ -44,6 +46,22 @@ def reload_report(result: ReloadResult, t: Translator) -> str:
     return f"{escape(head)}\n<pre>{listed}</pre>{tail}"
 
 
+async def reload_staff(application: Application, result: ReloadResult) -> ReloadResult:
+    """Re-read the staff file with the content (roles change without a restart, and
+    the staff command menus follow); a broken staff file joins the reload's problems."""
+    data = application.bot_data
+    problem = await data.reload_staff()
+    if problem is None:
+        await set_staff_commands(application)
+        return result
+    return dataclasses.replace(result, ok=False, problems=(*result.problems, problem))
+
+
+async def after_file_change(application: Application, result: ReloadResult) -> None:
+    """After a file-watch reload: staff file too, then tell editors about problems."""
+    await notify_editors(application, await reload_staff(application, result))
+
+
 async def notify_editors(application: Application, result: ReloadResult) -> None:
     """After a file-watch reload that failed, tell every editor and admin in the staff file."""
     if result.ok:
@@ -62,8 +80,7 @@ async def notify_editors(application: Application, result: ReloadResult) -> None
 async def reload_command(update: Update, context: Context) -> None:
     """/reload: load the content now; the editor who asked gets the outcome."""
     _, t = await current_user(update, context)
-    result = await context.bot_data.reloader.reload()
-    await context.bot_data.reload_staff()
+    result = await reload_staff(context.application, await context.bot_data.reloader.reload())
     await update.effective_message.reply_text(reload_report(result, t))
 
 
