@@ -180,10 +180,17 @@ def main_menu(
     answer, so each is built once per content version, language and day.
     """
     key = ("main_menu", place.municipality.id, t.lang, ask_subscribe)
-    day, view = content.memo.get(key, (None, None))
-    if day != today:  # counts change when entries expire: one menu per key, for today
-        view = _main_menu(content, place, t, today, ask_subscribe)
-        content.memo[key] = (today, view)
+    return _memo(content, key, today, lambda: _main_menu(content, place, t, today, ask_subscribe))
+
+
+def _memo(content: Content, key: tuple, valid_for: object, build) -> View:
+    """The view cached under ``key`` in this content version if it was built for the
+    same ``valid_for`` (a day, a minute), else a freshly built one. One slot per key,
+    so the cache never grows beyond the number of keys."""
+    stamp, view = content.memo.get(key, (None, None))
+    if stamp != valid_for:
+        view = build()
+        content.memo[key] = (valid_for, view)
     return view
 
 
@@ -226,6 +233,15 @@ def category_list(
     content: Content, place: Place, category_id: str, t: Translator, today: dt.date, page: int = 0
 ) -> View:
     """Entries of one category: the municipality's own first, then region, then national."""
+    key = ("category", place.municipality.id, category_id, t.lang, page)
+    return _memo(
+        content, key, today, lambda: _category_list(content, place, category_id, t, today, page)
+    )
+
+
+def _category_list(
+    content: Content, place: Place, category_id: str, t: Translator, today: dt.date, page: int
+) -> View:
     category = content.categories[category_id]
     ranked = content.ranked_entries(place.municipality.id, today, category_id)
 
@@ -300,6 +316,13 @@ def entry_card(
     ``now`` is the naive local time of the region (for "open now"). Says when the
     entry is example data and when it is shown in another language.
     """
+    # "Open now" changes with the minute at most: a card is built once a minute.
+    minute = now.replace(second=0, microsecond=0)
+    key = ("card", entry.id, t.lang)
+    return _memo(content, key, minute, lambda: _entry_card(content, entry, t, minute))
+
+
+def _entry_card(content: Content, entry: Entry, t: Translator, now: dt.datetime) -> View:
     default = content.default_language(entry.id)
     title, _ = localized(entry.title, t, default)
     summary, lang = localized(entry.summary, t, default)
