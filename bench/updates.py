@@ -413,13 +413,19 @@ async def _timed_do_request(self: Any, *args: Any, **kwargs: Any) -> tuple[int, 
     waits = _WAITS.get()
     if waits is None:
         return await original(self, *args, **kwargs)
-    started = time.perf_counter()
+    # Requests of one update may overlap (a button's answer and its edit go out
+    # together): count the time during which at least one is in flight, once.
+    if waits[3] == 0:
+        waits[4] = time.perf_counter()
+    waits[3] += 1
     _LOOP.in_http += 1
     try:
         return await original(self, *args, **kwargs)
     finally:
         _LOOP.in_http -= 1
-        waits[0] += time.perf_counter() - started
+        waits[3] -= 1
+        if waits[3] == 0:
+            waits[0] += time.perf_counter() - waits[4]
         waits[1] += 1
 
 
@@ -493,7 +499,8 @@ class Meter:
         original = application.process_update
 
         async def process_update(update: object) -> None:
-            waits = [0.0, 0, 0.0]
+            # [HTTP wait s, requests, SQLite wait s, requests in flight, start of that]
+            waits = [0.0, 0, 0.0, 0, 0.0]
             token = _WAITS.set(waits)
             _LOOP.task, other_before = asyncio.current_task(), _LOOP.other
             started = time.perf_counter()

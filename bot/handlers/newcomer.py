@@ -17,7 +17,7 @@ from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, U
 from bot import callbacks, views
 from bot.callbacks import Callback
 from bot.content.store import Place
-from bot.handlers.common import Context, current_user, show
+from bot.handlers.common import Context, answer_and_show, current_user, show
 from bot.i18n import Translator, normalize_language, translator
 from bot.storage import User
 
@@ -46,13 +46,16 @@ async def _ask_municipality(
     await show(update, context, views.municipality_picker(content, t, page, region))
 
 
-async def _show_menu(update: Update, context: Context, place: Place, t: Translator, *, edit=True):
+async def _menu_view(update: Update, context: Context, place: Place, t: Translator):
     content = context.bot_data.snapshot.content
     today = context.bot_data.today(place.region)
     user = await context.bot_data.storage.get_user(update.effective_user.id)
     ask = user is not None and not user.asked_subscribe and not user.subscribed
-    view = views.main_menu(content, place, t, today, ask_subscribe=ask)
-    await show(update, context, view, edit=edit)
+    return views.main_menu(content, place, t, today, ask_subscribe=ask)
+
+
+async def _show_menu(update: Update, context: Context, place: Place, t: Translator, *, edit=True):
+    await show(update, context, await _menu_view(update, context, place, t), edit=edit)
 
 
 # -- commands --------------------------------------------------------------------
@@ -218,8 +221,12 @@ async def _cb_set_municipality(update: Update, context: Context, data: Callback)
 
 async def _cb_menu(update: Update, context: Context, data: Callback) -> None:
     user, t = await current_user(update, context)
-    await update.callback_query.answer()
-    await _back_to_start(update, context, user, t)
+    place = _place(context, user)
+    if place is None:
+        await update.callback_query.answer()
+        await _back_to_start(update, context, user, t)
+        return
+    await answer_and_show(update, context, await _menu_view(update, context, place, t))
 
 
 async def _cb_category(update: Update, context: Context, data: Callback) -> None:
@@ -230,10 +237,9 @@ async def _cb_category(update: Update, context: Context, data: Callback) -> None
         await update.callback_query.answer(views.stale_button(t))
         await _back_to_start(update, context, user, t)
         return
-    await update.callback_query.answer()
     today = context.bot_data.today(place.region)
     view = views.category_list(content, place, data.arg(0), t, today, data.num(1))
-    await show(update, context, view)
+    await answer_and_show(update, context, view)
 
 
 def _visible_entry(context: Context, user: User | None, entry_id: str):
@@ -260,11 +266,10 @@ async def _cb_entry(update: Update, context: Context, data: Callback) -> None:
         await update.callback_query.answer(views.stale_button(t))
         await _back_to_start(update, context, user, t)
         return
-    await update.callback_query.answer()
     content = context.bot_data.snapshot.content
     region = content.regions.get(content.entry_region.get(entry.id) or "") or place.region
     now = context.bot_data.local_now(region)
-    await show(update, context, views.entry_card(content, entry, t, now))
+    await answer_and_show(update, context, views.entry_card(content, entry, t, now))
 
 
 async def _cb_location(update: Update, context: Context, data: Callback) -> None:
