@@ -7,6 +7,7 @@ lives in callback data, so buttons keep working after a restart.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from html import escape
@@ -202,10 +203,15 @@ async def _set_municipality(
     update: Update, context: Context, place: Place, t: Translator, *, edit: bool = True
 ) -> None:
     context.user_data.pop(AWAITING, None)
-    await context.bot_data.storage.save_user(
-        update.effective_user.id, language=t.lang, municipality=place.municipality.id
+    storage = context.bot_data.storage
+    user_id = update.effective_user.id
+    # The menu does not depend on this write (only on whether the user was asked
+    # about news, which it leaves alone): write and answer at the same time.
+    view = await _menu_view(update, context, place, t)
+    await asyncio.gather(
+        storage.save_user(user_id, language=t.lang, municipality=place.municipality.id),
+        show(update, context, view, edit=edit),
     )
-    await _show_menu(update, context, place, t, edit=edit)
 
 
 async def _cb_set_municipality(update: Update, context: Context, data: Callback) -> None:
