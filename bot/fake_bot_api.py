@@ -7,7 +7,7 @@ production: HTTP requests, JSON answers, long polling with ``getUpdates``.
 It records every call, feeds updates, keeps each chat's messages (so edits can
 be checked and rejected like Telegram does: "message is not modified", text over
 4096 characters, callback data over 64 bytes) and can answer with faults
-(429 with ``retry_after``, 403 for blocked users, network errors) on demand.
+(429 with ``retry_after``, 403 for blocked users) on demand.
 The answers follow the Bot API documentation (https://core.telegram.org/bots/api).
 """
 
@@ -94,7 +94,6 @@ class Fault:
     description: str
     retry_after: int | None = None
     times: int = 1
-    network: bool = False
 
 
 def _decode(params: dict[str, str]) -> dict[str, Any]:
@@ -194,9 +193,8 @@ class FakeBotApi:
         description: str | None = None,
         retry_after: int | None = None,
         times: int = 1,
-        network: bool = False,
     ) -> None:
-        """Answer the next ``times`` matching calls with an error (or drop the connection)."""
+        """Answer the next ``times`` matching calls with an error."""
         if description is None:
             description = {
                 429: f"Too Many Requests: retry after {retry_after or 1}",
@@ -205,9 +203,7 @@ class FakeBotApi:
             }.get(error_code, "Internal Server Error")
         if error_code == 429 and retry_after is None:
             retry_after = 1
-        self.faults.append(
-            Fault(method, chat_id, error_code, description, retry_after, times, network)
-        )
+        self.faults.append(Fault(method, chat_id, error_code, description, retry_after, times))
 
     # -- waiting ---------------------------------------------------------------------
 
@@ -249,8 +245,6 @@ class FakeBotApi:
         params.update(_decode(dict(request.query)))
         call = Call(method, params, time.monotonic())
         answer = await self._answer(method, params)
-        if answer is None:  # a simulated network failure: drop the connection
-            raise ConnectionResetError("simulated network failure")
         call.result = answer.get("result")
         if self.record:
             self.calls.append(call)
@@ -273,13 +267,11 @@ class FakeBotApi:
             return fault
         return None
 
-    async def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any] | None:
+    async def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         if method == "getUpdates":
             return {"ok": True, "result": await self._get_updates(params)}
         fault = self._take_fault(method, params)
         if fault is not None:
-            if fault.network:
-                return None
             error: dict[str, Any] = {
                 "ok": False,
                 "error_code": fault.error_code,

@@ -47,7 +47,7 @@ _ALIASES = {"prs": "fa", "pbt": "ps", "pus": "ps", "per": "fa", "fas": "fa", "lt
 #: variant: CLDR's "pt" is Brazilian; newcomers in Luxembourg write European Portuguese.
 BABEL_LOCALES = {"pt": "pt_PT"}
 
-LRI, RLI, FSI, PDI = "\u2066", "\u2067", "\u2068", "\u2069"
+LRI, FSI, PDI = "\u2066", "\u2068", "\u2069"
 RLM = "\u200f"
 
 

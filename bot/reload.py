@@ -71,7 +71,7 @@ class ContentReloader:
 
     def load_initial(self) -> Snapshot:
         """Load synchronously at start-up. Raises ContentInvalid if the content is broken."""
-        snapshot = Snapshot.build(self.loader.load(self.content_dir))
+        snapshot = self._build()
         freeze_long_lived()
         return snapshot
 

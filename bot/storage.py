@@ -440,12 +440,6 @@ class Storage:
         ) as cur:
             return [_announcement(r) for r in await cur.fetchall()]
 
-    async def active_announcements(self) -> list[Announcement]:
-        async with self.db.execute(
-            f"SELECT {_ANNOUNCEMENT_COLUMNS} FROM announcements WHERE status = 'sending'"
-        ) as cur:
-            return [_announcement(r) for r in await cur.fetchall()]
-
     async def delivery_counts(self, announcement_id: int) -> dict[str, int]:
         """Outbox rows per status (``pending``, ``sent``, ``failed``, ``skipped``, ``cancelled``)."""
         async with self.db.execute(

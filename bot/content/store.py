@@ -126,10 +126,6 @@ class Content:
             counts[entry.category] = counts.get(entry.category, 0) + 1
         return counts
 
-    def serves(self, municipality_id: str, entry_id: str, today: dt.date) -> bool:
-        """True if the entry is visible to users of that municipality today."""
-        return any(e.id == entry_id for e in self.entries_for(municipality_id, today))
-
     def nearest_municipality(self, lat: float, lon: float) -> tuple[Place, float] | None:
         """The municipality whose centroid is nearest, and its great-circle distance in km."""
 
