@@ -9,9 +9,13 @@ this bot uploads no files.
 
 from __future__ import annotations
 
+import json
+
 import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+_JSON = {"Content-Type": "application/json"}
 
 
 class AiohttpRequest(BaseRequest):
@@ -55,13 +59,16 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: float | None = BaseRequest.DEFAULT_NONE,
         pool_timeout: float | None = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        """POST the parameters form-encoded (as python-telegram-bot's httpx backend does);
-        returns ``(HTTP status, body)``. Raises TimedOut or NetworkError."""
+        """POST the parameters as one JSON object (the Bot API takes ``application/json``
+        for every request without files); returns ``(HTTP status, body)``. Raises
+        TimedOut or NetworkError."""
         if request_data is not None and request_data.contains_files:
             raise NetworkError("AiohttpRequest sends no files")
         if self._session is None:
             await self.initialize()
-        data = request_data.json_parameters if request_data else None
+        # JSON, not form-encoding as python-telegram-bot's httpx backend does: one C-level
+        # json.dumps instead of per-field percent-encoding, a third of this call's CPU.
+        body = json.dumps(request_data.parameters if request_data else {}).encode()
         # python-telegram-bot passes a longer read timeout for long polling (getUpdates).
         timeout = None
         if read_timeout is not BaseRequest.DEFAULT_NONE:
@@ -69,7 +76,9 @@ class AiohttpRequest(BaseRequest):
                 sock_read=read_timeout, sock_connect=self._connect_timeout
             )
         try:
-            async with self._session.request(method, url, data=data, timeout=timeout) as response:
+            async with self._session.request(
+                method, url, data=body, headers=_JSON, timeout=timeout
+            ) as response:
                 return response.status, await response.read()
         except TimeoutError as exc:
             raise TimedOut from exc
