@@ -109,8 +109,7 @@ class Result:
 async def add_subscribers(sandbox: Sandbox, count: int) -> None:
     """``count`` subscribed users in Remich and Grevenmacher, in one transaction."""
     storage = sandbox.storage
-    await storage.db.execute("BEGIN")
-    try:
+    async with storage.transaction():
         for i in range(count):
             await storage.save_user(
                 SUBSCRIBER_BASE + i,
@@ -119,10 +118,6 @@ async def add_subscribers(sandbox: Sandbox, count: int) -> None:
                 subscribed=True,
                 asked_subscribe=True,
             )
-        await storage.db.execute("COMMIT")
-    except BaseException:
-        await storage.db.execute("ROLLBACK")
-        raise
 
 
 async def newcomer_session(

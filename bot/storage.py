@@ -8,9 +8,12 @@ start-up, each in its own transaction.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 import json
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiosqlite
@@ -107,6 +110,12 @@ class Storage:
     def __init__(self, db: aiosqlite.Connection):
         self.db = db
         self._users: dict[int, User | None] = {}
+        # One connection serves every task (updates of different chats, the delivery
+        # worker, jobs). A statement run while another task's transaction is open
+        # would join it (and be rolled back with it), and a second BEGIN would fail,
+        # so writes take turns; reads need not.
+        self._write_lock = asyncio.Lock()
+        self._transaction_task: asyncio.Task | None = None
 
     @classmethod
     async def open(cls, path: str | Path) -> Storage:
@@ -135,6 +144,43 @@ class Storage:
         async with self.db.execute("PRAGMA user_version") as cur:
             row = await cur.fetchone()
         return int(row[0])
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        """``BEGIN IMMEDIATE`` … ``COMMIT``, or ``ROLLBACK`` if the block raises (the
+        exception propagates). Other tasks' writes wait until it ends; this task's
+        own writes (e.g. :meth:`save_user`) run inside it. Not reentrant."""
+        async with self._write_lock:
+            self._transaction_task = asyncio.current_task()
+            try:
+                await self.db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield
+                    await self.db.execute("COMMIT")
+                except BaseException:
+                    await self.db.execute("ROLLBACK")
+                    # Users written in the block are remembered as written: forget them.
+                    self._users.clear()
+                    raise
+            finally:
+                self._transaction_task = None
+
+    @contextlib.asynccontextmanager
+    async def _writing(self) -> AsyncIterator[None]:
+        """Hold the write turn for a statement outside :meth:`transaction` (from the
+        first step to the end of its results: an ``INSERT … RETURNING`` keeps its
+        implicit transaction open until then)."""
+        if self._transaction_task is not None and self._transaction_task is asyncio.current_task():
+            yield
+            return
+        async with self._write_lock:
+            yield
+
+    async def _write(self, sql: str, parameters: tuple = ()) -> int:
+        """Run one writing statement in turn; returns the number of rows it changed."""
+        async with self._writing():
+            cursor = await self.db.execute(sql, parameters)
+            return cursor.rowcount
 
     async def migrate(self) -> int:
         """Apply pending migrations; returns the resulting schema version.
@@ -218,7 +264,10 @@ class Storage:
             f"{', ' if fields else ''}{updates}"
         )
         sql += " RETURNING user_id, language, municipality, subscribed, asked_subscribe"
-        async with self.db.execute(sql, (user_id, now, now, *fields.values())) as cur:
+        async with (
+            self._writing(),
+            self.db.execute(sql, (user_id, now, now, *fields.values())) as cur,
+        ):
             row = await cur.fetchone()
         user = User(row[0], row[1], row[2], bool(row[3]), bool(row[4]))
         self._remember(user_id, user)
@@ -230,15 +279,10 @@ class Storage:
         Their undelivered announcements go too: the outbox row is the only other
         place their id appears.
         """
-        await self.db.execute("BEGIN IMMEDIATE")
-        try:
+        async with self.transaction():
             await self.db.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
             await self.db.execute("DELETE FROM outbox WHERE chat_id = ?", (user_id,))
-            await self.db.execute("COMMIT")
-            self._remember(user_id, None)
-        except BaseException:
-            await self.db.execute("ROLLBACK")
-            raise
+        self._remember(user_id, None)
 
     async def subscribers(self, municipalities: list[str]) -> list[tuple[int, str | None]]:
         """``(user_id, language)`` of users subscribed in any of ``municipalities``."""
@@ -256,7 +300,7 @@ class Storage:
 
     async def record_unanswered(self, query: str, language: str, municipality: str | None) -> None:
         """Keep a question the bot could not answer: text, language, place, time; no user id."""
-        await self.db.execute(
+        await self._write(
             "INSERT INTO unanswered (query, language, municipality, created_at) VALUES (?, ?, ?, ?)",
             (query[:200], language, municipality, int(time.time())),
         )
@@ -264,8 +308,7 @@ class Storage:
     async def expire_unanswered(self, now: float | None = None) -> int:
         """Delete unanswered questions older than :attr:`UNANSWERED_DAYS`; returns the count."""
         cutoff = int((now or time.time()) - self.UNANSWERED_DAYS * 86400)
-        cur = await self.db.execute("DELETE FROM unanswered WHERE created_at < ?", (cutoff,))
-        return cur.rowcount
+        return await self._write("DELETE FROM unanswered WHERE created_at < ?", (cutoff,))
 
     async def gaps(self, days: int, limit: int = 20) -> list[tuple[str, str | None, str, int]]:
         """Most frequent unanswered questions of the last ``days`` days.
@@ -285,7 +328,7 @@ class Storage:
 
     async def audit(self, actor_id: int, action: str, subject: str = "", detail: str = "") -> None:
         """Record a staff action (who, what, on what; counts only, never recipient lists)."""
-        await self.db.execute(
+        await self._write(
             "INSERT INTO audit_log (at, actor_id, action, subject, detail) VALUES (?, ?, ?, ?, ?)",
             (int(time.time()), actor_id, action, subject, detail),
         )
@@ -313,8 +356,7 @@ class Storage:
         """
         status = "scheduled" if send_at > now + 1 else "sending"
         marks = ",".join("?" for _ in targets)
-        await self.db.execute("BEGIN IMMEDIATE")
-        try:
+        async with self.transaction():
             cur = await self.db.execute(
                 "INSERT INTO announcements (author_id, region, default_language, targets, status,"
                 " created_at, send_at, progress_chat_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -348,14 +390,10 @@ class Storage:
                 "VALUES (?, ?, 'announce', ?, ?)",
                 (int(now), author_id, f"announcement:{announcement_id}", detail),
             )
-            await self.db.execute("COMMIT")
-        except BaseException:
-            await self.db.execute("ROLLBACK")
-            raise
         return announcement_id, recipients
 
     async def set_progress_message(self, announcement_id: int, chat_id: int, message_id: int):
-        await self.db.execute(
+        await self._write(
             "UPDATE announcements SET progress_chat_id = ?, progress_message_id = ? WHERE id = ?",
             (chat_id, message_id, announcement_id),
         )
@@ -399,8 +437,8 @@ class Storage:
             ids = [r[0] for r in await cur.fetchall()]
         if ids:
             marks = ",".join("?" for _ in ids)
-            await self.db.execute(
-                f"UPDATE announcements SET status = 'sending' WHERE id IN ({marks})", ids
+            await self._write(
+                f"UPDATE announcements SET status = 'sending' WHERE id IN ({marks})", tuple(ids)
             )
         return ids
 
@@ -410,12 +448,12 @@ class Storage:
         """Record a delivery outcome: ``sent``, ``failed`` (undeliverable), ``skipped``, or
         ``pending`` again with a later ``due_at`` (retry)."""
         if status == "pending":
-            await self.db.execute(
+            await self._write(
                 "UPDATE outbox SET attempts = attempts + 1, due_at = ?, error = ? WHERE id = ?",
                 (due_at, error, outbox_id),
             )
         else:
-            await self.db.execute(
+            await self._write(
                 "UPDATE outbox SET status = ?, error = ?, sent_at = ? WHERE id = ?",
                 (status, error, time.time(), outbox_id),
             )
@@ -451,18 +489,17 @@ class Storage:
 
     async def finish_announcement(self, announcement_id: int) -> bool:
         """Mark a sending announcement done if nothing is pending; True if it was finished now."""
-        cur = await self.db.execute(
+        changed = await self._write(
             "UPDATE announcements SET status = 'done', finished_at = ? WHERE id = ? "
             "AND status = 'sending' AND NOT EXISTS (SELECT 1 FROM outbox WHERE "
             "announcement_id = ? AND status = 'pending')",
             (int(time.time()), announcement_id, announcement_id),
         )
-        return cur.rowcount > 0
+        return changed > 0
 
     async def cancel_announcement(self, announcement_id: int, actor_id: int) -> bool:
         """Stop an announcement still scheduled or sending; pending rows become cancelled."""
-        await self.db.execute("BEGIN IMMEDIATE")
-        try:
+        async with self.transaction():
             cur = await self.db.execute(
                 "UPDATE announcements SET status = 'cancelled', finished_at = ? "
                 "WHERE id = ? AND status IN ('scheduled', 'sending')",
@@ -480,10 +517,6 @@ class Storage:
                     "VALUES (?, ?, 'cancel', ?)",
                     (int(time.time()), actor_id, f"announcement:{announcement_id}"),
                 )
-            await self.db.execute("COMMIT")
-        except BaseException:
-            await self.db.execute("ROLLBACK")
-            raise
         return changed
 
     async def news_for(self, municipality: str, since: float, limit: int = 5) -> list[Announcement]:

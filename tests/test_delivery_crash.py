@@ -81,16 +81,15 @@ async def make_outbox(db: Path) -> int:
     """300 subscribers in Remich and one announcement to them; returns its id."""
     storage = await Storage.open(db)
     try:
-        await storage.db.execute("BEGIN")
-        for i, user_id in enumerate(SUBSCRIBERS):
-            await storage.save_user(
-                user_id,
-                language=LANGUAGES[i % len(LANGUAGES)],
-                municipality="remich",
-                subscribed=True,
-                asked_subscribe=True,
-            )
-        await storage.db.execute("COMMIT")
+        async with storage.transaction():
+            for i, user_id in enumerate(SUBSCRIBERS):
+                await storage.save_user(
+                    user_id,
+                    language=LANGUAGES[i % len(LANGUAGES)],
+                    municipality="remich",
+                    subscribed=True,
+                    asked_subscribe=True,
+                )
         now = time.time()
         announcement_id, recipients = await storage.create_announcement(
             author_id=1,
