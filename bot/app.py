@@ -32,6 +32,7 @@ from bot.reload import ContentReloader
 from bot.services import BotData, Snapshot
 from bot.staff import Staff
 from bot.storage import Storage
+from bot.update_processor import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
 
@@ -155,6 +156,9 @@ def build_application(
         .request(AiohttpRequest(connection_pool_size=32))
         .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .context_types(ContextTypes(bot_data=BotData))
+        # Other people's updates are handled while one waits for Telegram; one chat's
+        # updates stay in order (bot/update_processor.py).
+        .concurrent_updates(PerChatUpdateProcessor())
         .defaults(
             Defaults(
                 parse_mode=ParseMode.HTML,

@@ -1,0 +1,155 @@
+"""Several people at once: other chats' updates go on while one waits, one chat's stay
+in order, and one task's failed transaction never takes another's write with it."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from telegram import Chat, Message, Update, User
+
+from bot.storage import Storage
+from bot.update_processor import PerChatUpdateProcessor, ordering_key
+
+WHEN = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
+
+
+def update_in(chat_id: int, update_id: int) -> Update:
+    """A text message from user ``chat_id`` in their private chat."""
+    user = User(chat_id, "x", is_bot=False)
+    chat = Chat(chat_id, Chat.PRIVATE)
+    return Update(update_id, message=Message(update_id, WHEN, chat, from_user=user, text="hi"))
+
+
+async def test_another_chat_is_answered_while_the_first_still_waits():
+    processor = PerChatUpdateProcessor(8)
+    telegram_answers = asyncio.Event()
+    log: list[str] = []
+
+    async def handle(name: str, wait: asyncio.Event | None = None) -> None:
+        log.append(f"start {name}")
+        if wait is not None:
+            await wait.wait()
+        log.append(f"end {name}")
+
+    first = asyncio.create_task(
+        processor.process_update(update_in(1, 1), handle("a1", telegram_answers))
+    )
+    second = asyncio.create_task(processor.process_update(update_in(1, 2), handle("a2")))
+    other = asyncio.create_task(processor.process_update(update_in(2, 3), handle("b1")))
+    await other
+    # Chat 2 was served while chat 1's first update waited; chat 1's second waits its turn.
+    assert "end b1" in log
+    assert "end a1" not in log and "start a2" not in log
+    telegram_answers.set()
+    await asyncio.gather(first, second)
+    assert log[-3:] == ["end a1", "start a2", "end a2"]
+    assert processor.busy_keys() == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    chats=st.lists(st.integers(1, 4), min_size=1, max_size=30),
+    yields=st.lists(st.integers(0, 3), min_size=30, max_size=30),
+    limit=st.integers(1, 6),
+)
+def test_each_chats_updates_run_one_at_a_time_in_arrival_order(chats, yields, limit):
+    async def scenario() -> None:
+        processor = PerChatUpdateProcessor(limit)
+        running: set[int] = set()
+        order: dict[int, list[int]] = {}
+
+        async def handle(chat: int, number: int) -> None:
+            assert chat not in running, "two updates of one chat at the same time"
+            running.add(chat)
+            order.setdefault(chat, []).append(number)
+            for _ in range(yields[number]):  # hand the loop to others, as a Bot API wait does
+                await asyncio.sleep(0)
+            running.discard(chat)
+
+        await asyncio.gather(
+            *(
+                processor.process_update(update_in(chat, n + 1), handle(chat, n))
+                for n, chat in enumerate(chats)
+            )
+        )
+        expected: dict[int, list[int]] = {}
+        for n, chat in enumerate(chats):
+            expected.setdefault(chat, []).append(n)
+        assert order == expected
+        assert processor.busy_keys() == 0
+
+    asyncio.run(scenario())
+
+
+def test_updates_without_chat_or_user_need_no_order():
+    assert ordering_key(Update(7)) is None
+    assert ordering_key(object()) is None
+    assert ordering_key(update_in(5, 1)) == ("chat", 5)
+
+
+async def test_a_write_is_not_rolled_back_with_another_tasks_failed_transaction(tmp_path):
+    storage = await Storage.open(tmp_path / "bot.sqlite3")
+    try:
+        inside, fail = asyncio.Event(), asyncio.Event()
+        waiting = asyncio.Event()
+
+        async def failing_transaction() -> None:
+            async with storage.transaction():
+                await storage.save_user(1, language="ar")
+                inside.set()
+                await fail.wait()
+                raise RuntimeError("e.g. the disk is full")
+
+        async def newcomer_chooses_a_language() -> None:
+            waiting.set()  # the save below runs on until it waits for its turn to write
+            await storage.save_user(2, language="uk")
+
+        transaction = asyncio.create_task(failing_transaction())
+        await inside.wait()
+        newcomer = asyncio.create_task(newcomer_chooses_a_language())
+        await waiting.wait()
+        fail.set()
+        results = await asyncio.gather(transaction, newcomer, return_exceptions=True)
+        assert isinstance(results[0], RuntimeError)
+        assert results[1] is None
+    finally:
+        await storage.close()
+    # Read back from the file, not from the cache.
+    storage = await Storage.open(tmp_path / "bot.sqlite3")
+    try:
+        assert await storage.get_user(1) is None
+        user = await storage.get_user(2)
+        assert user is not None and user.language == "uk"
+    finally:
+        await storage.close()
+
+
+async def test_two_transactions_of_different_tasks_both_succeed(tmp_path):
+    storage = await Storage.open(tmp_path / "bot.sqlite3")
+    try:
+        await storage.save_user(1, language="de", municipality="remich", subscribed=True)
+        await storage.save_user(2, language="fr", municipality="remich", subscribed=True)
+        # A user who blocked the bot is forgotten while a social worker confirms an
+        # announcement: without turns, the second BEGIN fails inside the first.
+        announcement, _ = await asyncio.gather(
+            storage.create_announcement(
+                author_id=9,
+                region="miselerland",
+                default_language="fr",
+                targets=["remich"],
+                texts={"fr": "Cours de français"},
+                send_at=0,
+                now=0,
+            ),
+            storage.forget_user(2),
+        )
+        _, recipients = announcement
+        assert recipients in (1, 2)  # whichever went first
+        assert await storage.get_user(2) is None
+        counts = await storage.delivery_counts(announcement[0])
+        assert counts["pending"] == 1  # user 2's row went with them, or never existed
+    finally:
+        await storage.close()
