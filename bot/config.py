@@ -61,8 +61,8 @@ class Settings:
             raise ConfigError(
                 "BOT_BROADCAST_RATE must be a number of messages per second"
             ) from None
-        if not 0 < rate <= 1000:
-            raise ConfigError("BOT_BROADCAST_RATE must be between 0 and 1000 messages per second")
+        if not 1 <= rate <= 1000:
+            raise ConfigError("BOT_BROADCAST_RATE must be between 1 and 1000 messages per second")
         staff = env.get("BOT_STAFF_FILE")
         return cls(
             token=token,

@@ -2,9 +2,11 @@
 
 Confirming an announcement writes one outbox row per recipient (see
 :meth:`bot.storage.Storage.create_announcement`); this worker sends them.
-A row becomes ``sent`` only after Telegram accepted the message, so a process
-killed at any moment resumes where it stopped and at most the messages in
-flight at that moment are sent twice.
+A row becomes ``sent`` only after Telegram accepted the message, and a sender
+takes its next row only once that is committed, so a process killed at any moment
+resumes where it stopped and at most the messages in flight at that moment (one
+per sender) are sent twice. The ``sent`` marks of senders finishing at about the
+same time share one commit (group commit) instead of one SQLite write each.
 
 Telegram's limits (Bot API FAQ, "broadcasting to users"): about 30 messages per
 second overall (paid broadcasts up to 1000/s). Sends go through a leaky bucket
@@ -21,6 +23,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import logging
+import math
 import time
 from collections.abc import Awaitable, Callable
 
@@ -53,23 +56,32 @@ def _seconds(value: float | dt.timedelta) -> float:
     return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 
+#: Telegram counts messages when they arrive, not when a sender took its turn; a
+#: request may leave a little later after its turn than the next one. Seconds of such
+#: skew that :func:`leaky_bucket` leaves room for.
+SKEW_SECONDS = 0.03
+
+
 def leaky_bucket(rate: float) -> AsyncLimiter:
-    """A limiter that lets through fewer than ``rate`` acquisitions in any one-second window.
+    """A limiter under which no one-second window holds more than ``rate`` sends (at
+    least one per second), with :data:`SKEW_SECONDS` to spare.
 
-    A leaky bucket of capacity ``c`` draining ``r`` per second passes at most
-    ``c + r - 1`` in a window of one second (a burst of ``c``, then one every ``1/r``).
-    Capacity one is the tightest, but at high rates the event loop cannot wake every
-    ``1/rate`` seconds on the dot (timers have about 1 ms of resolution) and a late
-    wake-up is lost for good: a 1000/s cap delivered ~840/s (bench/broadcast.py).
-    So the bucket holds ``rate // 100`` sends (10 ms of slack at 1000/s), at least one.
-
-    Telegram counts messages when they arrive, not when a sender took its turn, and
-    a request may leave a few milliseconds after its turn while the next one does not.
-    The drain is therefore set so that a window holds at most 97 % of ``rate`` at the
-    turns, leaving 30 ms of such skew before a window could exceed ``rate``.
+    A leaky bucket of capacity ``c`` draining ``r`` per second lets at most
+    ``r * t + c - 1`` sends follow any send within ``t`` seconds. Capacity one
+    would be simplest, but at high rates the event loop cannot wake every
+    ``1/rate`` seconds on the dot (timers have about 1 ms of resolution) and with
+    no room in the bucket a late wake-up is lost for good: a 1000/s cap delivered
+    ~840/s (bench/broadcast.py). So the bucket holds ``rate // 100`` sends (10 ms
+    of slack at 1000/s), at least one, and drains at
+    ``(floor(rate) - c + 1) / (1 + SKEW_SECONDS)`` per second: the ``floor(rate)``
+    sends after any send then take at least ``1 + SKEW_SECONDS`` seconds, so a
+    one-second window at Telegram's end holds at most ``rate`` unless requests
+    arrive more than ``SKEW_SECONDS`` out of step. (30/s drains 29.1/s; 1000/s
+    962/s.)
     """
-    capacity = max(1, int(rate // 100))
-    drain = 0.97 * rate - (capacity - 1)
+    whole = max(1, math.floor(rate))
+    capacity = max(1, whole // 100)
+    drain = (whole - capacity + 1) / (1 + SKEW_SECONDS)
     return AsyncLimiter(capacity, capacity / drain)
 
 
@@ -112,6 +124,10 @@ class DeliveryWorker:
         self._rendered: dict[tuple[int, str | None, str | None], str] = {}
         self._changed: set[int] = set()
         self._tasks: list[asyncio.Task] = []
+        # Group commit of ``sent`` marks: rows waiting for the next commit, and the task
+        # committing (no timer: a commit takes whatever gathered during the previous one).
+        self._unrecorded: list[tuple[int, asyncio.Future[None]]] = []
+        self._committer: asyncio.Task | None = None
 
     # -- lifecycle -----------------------------------------------------------------
 
@@ -131,6 +147,10 @@ class DeliveryWorker:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks = []
+        # Messages Telegram accepted are recorded before leaving, or they would be resent.
+        if self._committer is not None:
+            with contextlib.suppress(Exception):
+                await self._committer
 
     def wake(self) -> None:
         """Look at the outbox now (new rows were written)."""
@@ -192,8 +212,35 @@ class DeliveryWorker:
                 log.exception("delivery of outbox row %s failed unexpectedly", item.id)
                 await self._retry(item, "error")
             finally:
+                # Only now may the feeder hand out this row again: a sent row is 'pending'
+                # in the database until its mark is committed.
                 self._in_flight.discard(item.id)
                 self._changed.add(item.announcement_id)
+
+    async def _record_sent(self, outbox_id: int) -> None:
+        """Return once the row is marked ``sent`` in the database; raises what the
+        commit raised."""
+        done = asyncio.get_running_loop().create_future()
+        self._unrecorded.append((outbox_id, done))
+        if self._committer is None or self._committer.done():
+            self._committer = asyncio.create_task(self._commit_sent(), name="outbox-commit")
+        await done
+
+    async def _commit_sent(self) -> None:
+        while self._unrecorded:
+            batch, self._unrecorded = self._unrecorded, []
+            error: Exception | None = None
+            try:
+                await self.storage.mark_sent([outbox_id for outbox_id, _ in batch])
+            except Exception as exc:
+                error = exc
+            for _, done in batch:
+                if done.done():  # its sender was cancelled (stop)
+                    continue
+                if error is None:
+                    done.set_result(None)
+                else:
+                    done.set_exception(error)
 
     async def _deliver(self, item: OutboxItem) -> None:
         if not item.wanted:
@@ -243,8 +290,8 @@ class DeliveryWorker:
             except (TimedOut, NetworkError):
                 await self._retry(item, "network")
                 return
-            await self.storage.mark_outbox(item.id, "sent")
             self.stats.sent += 1
+            await self._record_sent(item.id)
             return
 
     async def _retry(self, item: OutboxItem, reason: str) -> None:
