@@ -26,7 +26,7 @@ from telegram.ext import (
 from bot.aiohttp_request import AiohttpRequest
 from bot.commands import set_commands, set_staff_commands
 from bot.config import Settings
-from bot.delivery import DeliveryWorker
+from bot.delivery import MAX_SENDERS, DeliveryWorker
 from bot.handlers import announce, editors, errors, groups, newcomer, questions
 from bot.reload import ContentReloader
 from bot.services import BotData, Snapshot
@@ -108,7 +108,11 @@ def build_application(
         # interactive rate limiter, so newcomers' replies never wait behind them.
         worker = DeliveryWorker(
             data.storage,
-            Bot(settings.token, base_url=settings.api_base_url, request=AiohttpRequest()),
+            Bot(
+                settings.token,
+                base_url=settings.api_base_url,
+                request=AiohttpRequest(connection_pool_size=MAX_SENDERS),
+            ),
             announce.make_renderer(application),
             rate=settings.broadcast_rate,
             on_change=lambda ids: announce.report_progress(application, ids),
