@@ -151,9 +151,8 @@ class DeliveryWorker:
     async def stop(self) -> None:
         for task in self._tasks:
             task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        # Every task is awaited, also when one of them had died of an error.
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
         # Messages Telegram accepted are recorded before leaving, or they would be resent.
         if self._committer is not None:
@@ -217,8 +216,14 @@ class DeliveryWorker:
             except asyncio.CancelledError:
                 raise
             except Exception:
+                if asyncio.current_task().cancelling():
+                    raise  # stopping: the error came from an interrupted database call
                 log.exception("delivery of outbox row %s failed unexpectedly", item.id)
-                await self._retry(item, "error")
+                try:
+                    await self._retry(item, "error")
+                except Exception:
+                    # The row stays pending and goes out again later; this sender goes on.
+                    log.exception("could not reschedule outbox row %s", item.id)
             finally:
                 # Only now may the feeder hand out this row again: a sent row is 'pending'
                 # in the database until its mark is committed.
@@ -237,18 +242,23 @@ class DeliveryWorker:
     async def _commit_sent(self) -> None:
         while self._unrecorded:
             batch, self._unrecorded = self._unrecorded, []
-            error: Exception | None = None
             try:
                 await self.storage.mark_sent([outbox_id for outbox_id, _ in batch])
-            except Exception as exc:
-                error = exc
+            except BaseException as exc:
+                # Every waiting sender hears of it (a cancelled committer cancels them).
+                for _, done in batch:
+                    if done.done():  # its sender was cancelled (stop)
+                        continue
+                    if isinstance(exc, Exception):
+                        done.set_exception(exc)
+                    else:
+                        done.cancel()
+                if not isinstance(exc, Exception):
+                    raise
+                continue
             for _, done in batch:
-                if done.done():  # its sender was cancelled (stop)
-                    continue
-                if error is None:
+                if not done.done():
                     done.set_result(None)
-                else:
-                    done.set_exception(error)
 
     async def _deliver(self, item: OutboxItem) -> None:
         if not item.wanted:

@@ -74,16 +74,23 @@ class BotData:
     reloader: ContentReloader
     clock: Callable[[], dt.datetime] = staticmethod(utc_now)
 
+    def __init__(self) -> None:
+        # Reloads of the staff file run one after the other, so the last one to start
+        # (which read the newest file) is the last to set ``staff``: two admins'
+        # /grant and /revoke at the same moment cannot leave an older file in force.
+        self._staff_reload = asyncio.Lock()
+
     async def reload_staff(self) -> Problem | None:
         """Re-read the staff file off the event loop; keep the old staff if it is broken.
 
         Returns None on success, else the problem (``file:line: message``).
         """
-        try:
-            self.staff = await asyncio.to_thread(Staff.load, self.settings.staff_path)
-        except StaffFileInvalid as exc:
-            log.error("staff file not reloaded: %s", exc)
-            return exc.problem
+        async with self._staff_reload:
+            try:
+                self.staff = await asyncio.to_thread(Staff.load, self.settings.staff_path)
+            except StaffFileInvalid as exc:
+                log.error("staff file not reloaded: %s", exc)
+                return exc.problem
         return None
 
     def local_now(self, region: Region | None) -> dt.datetime:

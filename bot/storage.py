@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import dataclasses
 import json
+import sqlite3
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -158,7 +159,11 @@ class Storage:
                     yield
                     await self.db.execute("COMMIT")
                 except BaseException:
-                    await self.db.execute("ROLLBACK")
+                    # Cancelled while waiting for COMMIT, the commit still runs in
+                    # aiosqlite's thread and this ROLLBACK finds no transaction: the
+                    # cancellation, not that error, must reach the caller.
+                    with contextlib.suppress(sqlite3.OperationalError):
+                        await self.db.execute("ROLLBACK")
                     # Users written in the block are remembered as written: forget them.
                     self._users.clear()
                     raise
@@ -400,16 +405,22 @@ class Storage:
 
     async def due_outbox(self, now: float, limit: int, exclude: set[int]) -> list[OutboxItem]:
         """Pending outbox rows due by ``now`` (oldest first), with the recipient's current
-        language and subscription; rows in ``exclude`` (already in flight) are skipped."""
-        async with self.db.execute(
-            "SELECT o.id, o.announcement_id, o.chat_id, o.attempts, u.language, "
-            "u.subscribed, u.municipality, a.targets "
-            "FROM outbox o JOIN announcements a ON a.id = o.announcement_id "
-            "LEFT JOIN users u ON u.user_id = o.chat_id "
-            "WHERE o.status = 'pending' AND o.due_at <= ? "
-            "AND a.status IN ('sending', 'scheduled') ORDER BY o.due_at, o.id LIMIT ?",
-            (now, limit + len(exclude)),
-        ) as cur:
+        language and subscription; rows in ``exclude`` (already in flight) are skipped.
+
+        Waits for any open transaction first: the rows of an announcement still being
+        written must not go out before it is committed (it might be rolled back)."""
+        async with (
+            self._writing(),
+            self.db.execute(
+                "SELECT o.id, o.announcement_id, o.chat_id, o.attempts, u.language, "
+                "u.subscribed, u.municipality, a.targets "
+                "FROM outbox o JOIN announcements a ON a.id = o.announcement_id "
+                "LEFT JOIN users u ON u.user_id = o.chat_id "
+                "WHERE o.status = 'pending' AND o.due_at <= ? "
+                "AND a.status IN ('sending', 'scheduled') ORDER BY o.due_at, o.id LIMIT ?",
+                (now, limit + len(exclude)),
+            ) as cur,
+        ):
             rows = await cur.fetchall()
         items = []
         for row in rows:
@@ -430,17 +441,18 @@ class Storage:
         return row[0]
 
     async def start_due_announcements(self, now: float) -> list[int]:
-        """Flip scheduled announcements whose time has come to ``sending``; returns their ids."""
-        async with self.db.execute(
-            "SELECT id FROM announcements WHERE status = 'scheduled' AND send_at <= ?", (now,)
-        ) as cur:
-            ids = [r[0] for r in await cur.fetchall()]
-        if ids:
-            marks = ",".join("?" for _ in ids)
-            await self._write(
-                f"UPDATE announcements SET status = 'sending' WHERE id IN ({marks})", tuple(ids)
-            )
-        return ids
+        """Flip scheduled announcements whose time has come to ``sending``; returns their ids.
+
+        One statement, so an announcement cancelled meanwhile stays cancelled."""
+        async with (
+            self._writing(),
+            self.db.execute(
+                "UPDATE announcements SET status = 'sending' "
+                "WHERE status = 'scheduled' AND send_at <= ? RETURNING id",
+                (now,),
+            ) as cur,
+        ):
+            return [r[0] for r in await cur.fetchall()]
 
     async def mark_outbox(
         self, outbox_id: int, status: str, *, error: str | None = None, due_at: float | None = None

@@ -23,10 +23,15 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
-#: Updates handled at the same time at most (python-telegram-bot queues the rest in
-#: arrival order). Enough to cover a few hundred ms of Bot API round trips at the
-#: rates one process serves (bench/updates.py); more only holds more memory.
-MAX_CONCURRENT_UPDATES = 64
+#: Updates handled at the same time at most. At 100 ms per Bot API round trip that
+#: is 640 updates/s, about what one process can work through (bench/updates.py).
+MAX_RUNNING_UPDATES = 64
+
+#: Updates accepted at most, running or waiting (python-telegram-bot's
+#: ``max_concurrent_updates``; it holds the rest back in arrival order). Waiting
+#: for its chat costs an update no running slot, so one busy chat cannot stall the
+#: others until it has this many waiting, twenty getUpdates batches of 100.
+MAX_ACCEPTED_UPDATES = 2048
 
 
 def ordering_key(update: object) -> Hashable | None:
@@ -42,18 +47,23 @@ def ordering_key(update: object) -> Hashable | None:
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
-    """Runs updates concurrently, up to ``max_concurrent_updates``, but one at a time
-    (in arrival order) per :func:`ordering_key`.
+    """Runs up to ``max_running`` updates at the same time, but one at a time (in
+    arrival order) per :func:`ordering_key`; accepts up to ``max_accepted``.
 
-    The order is kept because python-telegram-bot starts one task per update in
-    arrival order and both the semaphore in front of :meth:`do_process_update` and
-    :class:`asyncio.Lock` wake their waiters first come, first served.
+    An update first waits for the earlier updates of its chat, then for a running
+    slot, so updates queued behind a busy chat hold no slot others could use. The
+    order is kept because python-telegram-bot starts one task per update in arrival
+    order, and its semaphore (``max_accepted``) as well as :class:`asyncio.Lock`
+    wake their waiters first come, first served.
     """
 
-    __slots__ = ("_locks",)
+    __slots__ = ("_locks", "_running")
 
-    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES):
-        super().__init__(max_concurrent_updates)
+    def __init__(
+        self, max_running: int = MAX_RUNNING_UPDATES, max_accepted: int = MAX_ACCEPTED_UPDATES
+    ):
+        super().__init__(max(max_running, max_accepted))
+        self._running = asyncio.Semaphore(max_running)
         # key -> [lock, number of updates holding or awaiting it]; removed at zero, so
         # the table only holds chats with an update in progress.
         self._locks: dict[Hashable, list[Any]] = {}
@@ -61,14 +71,15 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = ordering_key(update)
         if key is None:
-            await coroutine
+            async with self._running:
+                await coroutine
             return
         entry = self._locks.get(key)
         if entry is None:
             entry = self._locks[key] = [asyncio.Lock(), 0]
         entry[1] += 1
         try:
-            async with entry[0]:
+            async with entry[0], self._running:
                 await coroutine
         finally:
             entry[1] -= 1

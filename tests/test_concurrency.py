@@ -24,7 +24,7 @@ def update_in(chat_id: int, update_id: int) -> Update:
 
 
 async def test_another_chat_is_answered_while_the_first_still_waits():
-    processor = PerChatUpdateProcessor(8)
+    processor = PerChatUpdateProcessor(max_running=8)
     telegram_answers = asyncio.Event()
     log: list[str] = []
 
@@ -49,15 +49,43 @@ async def test_another_chat_is_answered_while_the_first_still_waits():
     assert processor.busy_keys() == 0
 
 
+async def test_a_chat_flooding_the_bot_does_not_hold_up_the_others():
+    processor = PerChatUpdateProcessor(max_running=2, max_accepted=100)
+    telegram_answers = asyncio.Event()
+    first_running = asyncio.Event()
+
+    async def slow() -> None:
+        first_running.set()
+        await telegram_answers.wait()
+
+    async def quick() -> None:
+        pass
+
+    flood = [asyncio.create_task(processor.process_update(update_in(1, 1), slow()))]
+    flood += [
+        asyncio.create_task(processor.process_update(update_in(1, n), quick()))
+        for n in range(2, 12)
+    ]
+    await first_running.wait()
+    # Ten of chat 1's updates wait for its first; chat 2 still gets a running slot.
+    async with asyncio.timeout(5):  # a failure guard: without the fix this never ends
+        await processor.process_update(update_in(2, 99), quick())
+    assert not any(task.done() for task in flood)
+    telegram_answers.set()
+    await asyncio.gather(*flood)
+    assert processor.busy_keys() == 0
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     chats=st.lists(st.integers(1, 4), min_size=1, max_size=30),
     yields=st.lists(st.integers(0, 3), min_size=30, max_size=30),
-    limit=st.integers(1, 6),
+    slots=st.integers(1, 6),
+    accepted=st.integers(1, 8),
 )
-def test_each_chats_updates_run_one_at_a_time_in_arrival_order(chats, yields, limit):
+def test_each_chats_updates_run_one_at_a_time_in_arrival_order(chats, yields, slots, accepted):
     async def scenario() -> None:
-        processor = PerChatUpdateProcessor(limit)
+        processor = PerChatUpdateProcessor(slots, accepted)
         running: set[int] = set()
         order: dict[int, list[int]] = {}
 
@@ -153,3 +181,63 @@ async def test_two_transactions_of_different_tasks_both_succeed(tmp_path):
         assert counts["pending"] == 1  # user 2's row went with them, or never existed
     finally:
         await storage.close()
+
+
+async def test_the_outbox_of_an_uncommitted_announcement_is_not_handed_out(tmp_path):
+    storage = await Storage.open(tmp_path / "bot.sqlite3")
+    try:
+        await storage.save_user(1, language="de", municipality="remich", subscribed=True)
+        written, fail = asyncio.Event(), asyncio.Event()
+        asking = asyncio.Event()
+
+        async def announcement_that_fails_half_way() -> None:
+            async with storage.transaction():
+                await storage.db.execute(
+                    "INSERT INTO announcements (id, author_id, region, default_language, "
+                    "targets, status, created_at, send_at) "
+                    "VALUES (1, 9, 'miselerland', 'fr', '[\"remich\"]', 'sending', 0, 0)"
+                )
+                await storage.db.execute(
+                    "INSERT INTO outbox (announcement_id, chat_id, due_at) VALUES (1, 1, 0)"
+                )
+                written.set()
+                await fail.wait()
+                raise RuntimeError("e.g. the disk is full")
+
+        async def delivery_feeder() -> list:
+            asking.set()  # due_outbox runs on until it waits for the transaction to end
+            return await storage.due_outbox(now=10, limit=10, exclude=set())
+
+        writer = asyncio.create_task(announcement_that_fails_half_way())
+        await written.wait()
+        feeder = asyncio.create_task(delivery_feeder())
+        await asking.wait()
+        fail.set()
+        results = await asyncio.gather(writer, feeder, return_exceptions=True)
+        assert isinstance(results[0], RuntimeError)
+        assert results[1] == [], "rows of a rolled-back announcement were handed out"
+    finally:
+        await storage.close()
+
+
+@settings(max_examples=300, deadline=None)
+@given(yields=st.integers(0, 300))
+def test_a_forget_cancelled_at_any_moment_leaves_cache_and_database_agreeing(yields):
+    async def scenario() -> None:
+        storage = await Storage.open(":memory:")
+        try:
+            await storage.save_user(5, language="ar", municipality="remich")
+            task = asyncio.create_task(storage.forget_user(5))
+            for _ in range(yields):  # cancel after this many turns of the event loop
+                await asyncio.sleep(0)
+            task.cancel()
+            outcome = (await asyncio.gather(task, return_exceptions=True))[0]
+            # Cancelled or done: never an unrelated database error in its place.
+            assert outcome is None or isinstance(outcome, asyncio.CancelledError), outcome
+            async with storage.db.execute("SELECT count(*) FROM users WHERE user_id = 5") as cur:
+                in_database = (await cur.fetchone())[0] == 1
+            assert (await storage.get_user(5) is not None) == in_database
+        finally:
+            await storage.close()
+
+    asyncio.run(scenario())
