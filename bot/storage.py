@@ -113,10 +113,15 @@ class Storage:
         self._users: dict[int, User | None] = {}
         # One connection serves every task (updates of different chats, the delivery
         # worker, jobs). A statement run while another task's transaction is open
-        # would join it (and be rolled back with it), and a second BEGIN would fail,
-        # so writes take turns; reads need not.
-        self._write_lock = asyncio.Lock()
+        # would join it (and be rolled back with it), and a second BEGIN would fail.
+        # So a transaction has the connection to itself; single statements, which
+        # commit on their own, run side by side (aiosqlite queues them in its thread).
         self._transaction_task: asyncio.Task | None = None
+        self._no_transaction = asyncio.Event()
+        self._no_transaction.set()
+        self._statements = 0  # single writing statements under way
+        self._no_statements = asyncio.Event()
+        self._no_statements.set()
 
     @classmethod
     async def open(cls, path: str | Path) -> Storage:
@@ -149,40 +154,55 @@ class Storage:
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
         """``BEGIN IMMEDIATE`` … ``COMMIT``, or ``ROLLBACK`` if the block raises (the
-        exception propagates). Other tasks' writes wait until it ends; this task's
-        own writes (e.g. :meth:`save_user`) run inside it. Not reentrant."""
-        async with self._write_lock:
-            self._transaction_task = asyncio.current_task()
+        exception propagates). Starts once other tasks' transactions and statements
+        under way have ended; theirs wait until it ends. This task's own writes
+        (e.g. :meth:`save_user`) run inside it. Not reentrant."""
+        while self._transaction_task is not None:
+            await self._no_transaction.wait()
+        self._transaction_task = asyncio.current_task()
+        self._no_transaction.clear()
+        try:
+            while self._statements:
+                await self._no_statements.wait()
+            await self.db.execute("BEGIN IMMEDIATE")
             try:
-                await self.db.execute("BEGIN IMMEDIATE")
-                try:
-                    yield
-                    await self.db.execute("COMMIT")
-                except BaseException:
-                    # Cancelled while waiting for COMMIT, the commit still runs in
-                    # aiosqlite's thread and this ROLLBACK finds no transaction: the
-                    # cancellation, not that error, must reach the caller.
-                    with contextlib.suppress(sqlite3.OperationalError):
-                        await self.db.execute("ROLLBACK")
-                    # Users written in the block are remembered as written: forget them.
-                    self._users.clear()
-                    raise
-            finally:
-                self._transaction_task = None
+                yield
+                await self.db.execute("COMMIT")
+            except BaseException:
+                # Cancelled while waiting for COMMIT, the commit still runs in
+                # aiosqlite's thread and this ROLLBACK finds no transaction: the
+                # cancellation, not that error, must reach the caller.
+                with contextlib.suppress(sqlite3.OperationalError):
+                    await self.db.execute("ROLLBACK")
+                # Users written in the block are remembered as written: forget them.
+                self._users.clear()
+                raise
+        finally:
+            self._transaction_task = None
+            self._no_transaction.set()
 
     @contextlib.asynccontextmanager
     async def _writing(self) -> AsyncIterator[None]:
-        """Hold the write turn for a statement outside :meth:`transaction` (from the
-        first step to the end of its results: an ``INSERT … RETURNING`` keeps its
-        implicit transaction open until then)."""
-        if self._transaction_task is not None and self._transaction_task is asyncio.current_task():
+        """Run a statement outside any other task's transaction: wait for one that is
+        open, and keep the next from starting until the block ends (an ``INSERT …
+        RETURNING`` keeps its implicit transaction open until its rows are read)."""
+        current = asyncio.current_task()
+        if self._transaction_task is current:
             yield
             return
-        async with self._write_lock:
+        while self._transaction_task is not None:
+            await self._no_transaction.wait()
+        self._statements += 1
+        self._no_statements.clear()
+        try:
             yield
+        finally:
+            self._statements -= 1
+            if not self._statements:
+                self._no_statements.set()
 
     async def _write(self, sql: str, parameters: tuple = ()) -> int:
-        """Run one writing statement in turn; returns the number of rows it changed."""
+        """Run one writing statement (see :meth:`_writing`); returns the rows it changed."""
         async with self._writing():
             cursor = await self.db.execute(sql, parameters)
             return cursor.rowcount
