@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from telegram import Chat, Message, Update, User
@@ -14,6 +15,14 @@ from bot.storage import Storage
 from bot.update_processor import PerChatUpdateProcessor, ordering_key
 
 WHEN = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+async def storage(tmp_path):
+    """A fresh database file, closed after the test."""
+    opened = await Storage.open(tmp_path / "bot.sqlite3")
+    yield opened
+    await opened.close()
 
 
 def update_in(chat_id: int, update_id: int) -> Update:
@@ -155,69 +164,61 @@ async def test_a_write_is_not_rolled_back_with_another_tasks_failed_transaction(
         await storage.close()
 
 
-async def test_two_transactions_of_different_tasks_both_succeed(tmp_path):
-    storage = await Storage.open(tmp_path / "bot.sqlite3")
-    try:
-        await storage.save_user(1, language="de", municipality="remich", subscribed=True)
-        await storage.save_user(2, language="fr", municipality="remich", subscribed=True)
-        # A user who blocked the bot is forgotten while a social worker confirms an
-        # announcement: without turns, the second BEGIN fails inside the first.
-        announcement, _ = await asyncio.gather(
-            storage.create_announcement(
-                author_id=9,
-                region="miselerland",
-                default_language="fr",
-                targets=["remich"],
-                texts={"fr": "Cours de français"},
-                send_at=0,
-                now=0,
-            ),
-            storage.forget_user(2),
-        )
-        _, recipients = announcement
-        assert recipients in (1, 2)  # whichever went first
-        assert await storage.get_user(2) is None
-        counts = await storage.delivery_counts(announcement[0])
-        assert counts["pending"] == 1  # user 2's row went with them, or never existed
-    finally:
-        await storage.close()
+async def test_two_transactions_of_different_tasks_both_succeed(storage):
+    await storage.save_user(1, language="de", municipality="remich", subscribed=True)
+    await storage.save_user(2, language="fr", municipality="remich", subscribed=True)
+    # A user who blocked the bot is forgotten while a social worker confirms an
+    # announcement: without turns, the second BEGIN fails inside the first.
+    announcement, _ = await asyncio.gather(
+        storage.create_announcement(
+            author_id=9,
+            region="miselerland",
+            default_language="fr",
+            targets=["remich"],
+            texts={"fr": "Cours de français"},
+            send_at=0,
+            now=0,
+        ),
+        storage.forget_user(2),
+    )
+    _, recipients = announcement
+    assert recipients in (1, 2)  # whichever went first
+    assert await storage.get_user(2) is None
+    counts = await storage.delivery_counts(announcement[0])
+    assert counts["pending"] == 1  # user 2's row went with them, or never existed
 
 
-async def test_the_outbox_of_an_uncommitted_announcement_is_not_handed_out(tmp_path):
-    storage = await Storage.open(tmp_path / "bot.sqlite3")
-    try:
-        await storage.save_user(1, language="de", municipality="remich", subscribed=True)
-        written, fail = asyncio.Event(), asyncio.Event()
-        asking = asyncio.Event()
+async def test_the_outbox_of_an_uncommitted_announcement_is_not_handed_out(storage):
+    await storage.save_user(1, language="de", municipality="remich", subscribed=True)
+    written, fail = asyncio.Event(), asyncio.Event()
+    asking = asyncio.Event()
 
-        async def announcement_that_fails_half_way() -> None:
-            async with storage.transaction():
-                await storage.db.execute(
-                    "INSERT INTO announcements (id, author_id, region, default_language, "
-                    "targets, status, created_at, send_at) "
-                    "VALUES (1, 9, 'miselerland', 'fr', '[\"remich\"]', 'sending', 0, 0)"
-                )
-                await storage.db.execute(
-                    "INSERT INTO outbox (announcement_id, chat_id, due_at) VALUES (1, 1, 0)"
-                )
-                written.set()
-                await fail.wait()
-                raise RuntimeError("e.g. the disk is full")
+    async def announcement_that_fails_half_way() -> None:
+        async with storage.transaction():
+            await storage.db.execute(
+                "INSERT INTO announcements (id, author_id, region, default_language, "
+                "targets, status, created_at, send_at) "
+                "VALUES (1, 9, 'miselerland', 'fr', '[\"remich\"]', 'sending', 0, 0)"
+            )
+            await storage.db.execute(
+                "INSERT INTO outbox (announcement_id, chat_id, due_at) VALUES (1, 1, 0)"
+            )
+            written.set()
+            await fail.wait()
+            raise RuntimeError("e.g. the disk is full")
 
-        async def delivery_feeder() -> list:
-            asking.set()  # due_outbox runs on until it waits for the transaction to end
-            return await storage.due_outbox(now=10, limit=10, exclude=set())
+    async def delivery_feeder() -> list:
+        asking.set()  # due_outbox runs on until it waits for the transaction to end
+        return await storage.due_outbox(now=10, limit=10, exclude=set())
 
-        writer = asyncio.create_task(announcement_that_fails_half_way())
-        await written.wait()
-        feeder = asyncio.create_task(delivery_feeder())
-        await asking.wait()
-        fail.set()
-        results = await asyncio.gather(writer, feeder, return_exceptions=True)
-        assert isinstance(results[0], RuntimeError)
-        assert results[1] == [], "rows of a rolled-back announcement were handed out"
-    finally:
-        await storage.close()
+    writer = asyncio.create_task(announcement_that_fails_half_way())
+    await written.wait()
+    feeder = asyncio.create_task(delivery_feeder())
+    await asking.wait()
+    fail.set()
+    results = await asyncio.gather(writer, feeder, return_exceptions=True)
+    assert isinstance(results[0], RuntimeError)
+    assert results[1] == [], "rows of a rolled-back announcement were handed out"
 
 
 @settings(max_examples=300, deadline=None)
