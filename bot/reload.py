@@ -83,7 +83,7 @@ class ContentReloader:
         # every "switch interval" (5 ms by default); a shorter one while a reload
         # runs keeps newcomers' replies quick, at a small cost to the reload.
         interval = sys.getswitchinterval()
-        sys.setswitchinterval(RELOAD_SWITCH_INTERVAL)
+        sys.setswitchinterval(min(interval, RELOAD_SWITCH_INTERVAL))
         try:
             return await asyncio.to_thread(self._build)
         finally:
