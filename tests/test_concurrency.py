@@ -127,31 +127,42 @@ def test_updates_without_chat_or_user_need_no_order():
     assert ordering_key(update_in(5, 1)) == ("chat", 5)
 
 
+async def during_a_failing_transaction(storage, write_inside, call):
+    """Open a transaction and run ``write_inside()`` in it; while it is open, start
+    ``call()`` (another task) and let it run until it waits; then make the
+    transaction fail. Returns what ``call()`` returned (or raised)."""
+    inside, fail, started = asyncio.Event(), asyncio.Event(), asyncio.Event()
+
+    async def failing_transaction() -> None:
+        async with storage.transaction():
+            await write_inside()
+            inside.set()
+            await fail.wait()
+            raise RuntimeError("e.g. the disk is full")
+
+    async def other_task():
+        started.set()  # the call below runs on until it waits for the transaction
+        return await call()
+
+    transaction = asyncio.create_task(failing_transaction())
+    await inside.wait()
+    other = asyncio.create_task(other_task())
+    await started.wait()
+    fail.set()
+    failed, result = await asyncio.gather(transaction, other, return_exceptions=True)
+    assert isinstance(failed, RuntimeError)
+    return result
+
+
 async def test_a_write_is_not_rolled_back_with_another_tasks_failed_transaction(tmp_path):
     storage = await Storage.open(tmp_path / "bot.sqlite3")
     try:
-        inside, fail = asyncio.Event(), asyncio.Event()
-        waiting = asyncio.Event()
-
-        async def failing_transaction() -> None:
-            async with storage.transaction():
-                await storage.save_user(1, language="ar")
-                inside.set()
-                await fail.wait()
-                raise RuntimeError("e.g. the disk is full")
-
-        async def newcomer_chooses_a_language() -> None:
-            waiting.set()  # the save below runs on until it waits for its turn to write
-            await storage.save_user(2, language="uk")
-
-        transaction = asyncio.create_task(failing_transaction())
-        await inside.wait()
-        newcomer = asyncio.create_task(newcomer_chooses_a_language())
-        await waiting.wait()
-        fail.set()
-        results = await asyncio.gather(transaction, newcomer, return_exceptions=True)
-        assert isinstance(results[0], RuntimeError)
-        assert results[1] is None
+        newcomer_chooses_a_language = await during_a_failing_transaction(
+            storage,
+            lambda: storage.save_user(1, language="ar"),
+            lambda: storage.save_user(2, language="uk"),
+        )
+        assert newcomer_chooses_a_language.language == "uk"
     finally:
         await storage.close()
     # Read back from the file, not from the cache.
@@ -190,35 +201,23 @@ async def test_two_transactions_of_different_tasks_both_succeed(storage):
 
 async def test_the_outbox_of_an_uncommitted_announcement_is_not_handed_out(storage):
     await storage.save_user(1, language="de", municipality="remich", subscribed=True)
-    written, fail = asyncio.Event(), asyncio.Event()
-    asking = asyncio.Event()
 
-    async def announcement_that_fails_half_way() -> None:
-        async with storage.transaction():
-            await storage.db.execute(
-                "INSERT INTO announcements (id, author_id, region, default_language, "
-                "targets, status, created_at, send_at) "
-                "VALUES (1, 9, 'miselerland', 'fr', '[\"remich\"]', 'sending', 0, 0)"
-            )
-            await storage.db.execute(
-                "INSERT INTO outbox (announcement_id, chat_id, due_at) VALUES (1, 1, 0)"
-            )
-            written.set()
-            await fail.wait()
-            raise RuntimeError("e.g. the disk is full")
+    async def announcement_written_half_way() -> None:
+        await storage.db.execute(
+            "INSERT INTO announcements (id, author_id, region, default_language, "
+            "targets, status, created_at, send_at) "
+            "VALUES (1, 9, 'miselerland', 'fr', '[\"remich\"]', 'sending', 0, 0)"
+        )
+        await storage.db.execute(
+            "INSERT INTO outbox (announcement_id, chat_id, due_at) VALUES (1, 1, 0)"
+        )
 
-    async def delivery_feeder() -> list:
-        asking.set()  # due_outbox runs on until it waits for the transaction to end
-        return await storage.due_outbox(now=10, limit=10, exclude=set())
-
-    writer = asyncio.create_task(announcement_that_fails_half_way())
-    await written.wait()
-    feeder = asyncio.create_task(delivery_feeder())
-    await asking.wait()
-    fail.set()
-    results = await asyncio.gather(writer, feeder, return_exceptions=True)
-    assert isinstance(results[0], RuntimeError)
-    assert results[1] == [], "rows of a rolled-back announcement were handed out"
+    handed_out = await during_a_failing_transaction(
+        storage,
+        announcement_written_half_way,
+        lambda: storage.due_outbox(now=10, limit=10, exclude=set()),
+    )
+    assert handed_out == [], "rows of a rolled-back announcement were handed out"
 
 
 @settings(max_examples=300, deadline=None)
