@@ -11,11 +11,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     BOT_LOCALES_DIR=/app/locales
 
 WORKDIR /app
+# Exact versions with hashes from the lock file (the same one `make run` installs),
+# then the project itself without resolving anything again.
+COPY requirements/run.txt ./requirements/run.txt
+RUN pip install --require-hashes -r requirements/run.txt
 COPY pyproject.toml README.md babel.cfg ./
 COPY bot ./bot
 COPY locales ./locales
-RUN pip install . \
-    && pybabel compile -d locales -D messages \
+RUN pip install --no-deps --no-build-isolation . \
+    && pybabel compile -q -d locales -D messages \
     && useradd --system --uid 10001 --home-dir /app bot \
     && mkdir -p /data \
     && chown bot /data

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import gettext
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from babel import Locale
+from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
 from bot.i18n import LANGUAGES
@@ -56,20 +57,19 @@ def test_translations_keep_placeholders_and_commands(lang):
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_plural_forms_match_cldr(lang):
-    """Each catalog has as many plural forms as CLDR has categories for whole numbers
-    (1 for languages whose nouns do not change after numbers), and Arabic has 6."""
+    """Each catalog uses CLDR's plural rule as Babel has it (one form per CLDR category),
+    so that gettext picks the same form that Babel's number formatting implies."""
     cat = catalog(lang)
-    rule = Locale.parse(lang).plural_form
-    categories = {rule(n) for n in range(0, 1000)}
-    assert cat.num_plurals in (len(categories), 1 if lang in ("fa", "tr") else -1), (
-        lang,
-        cat.num_plurals,
-        categories,
-    )
+    cldr = get_plural(lang)
+    assert (cat.num_plurals, cat.plural_expr) == (cldr.num_plurals, cldr.plural_expr), lang
+    for message in cat:
+        if message.id and isinstance(message.id, tuple):
+            assert len(message.string) == cat.num_plurals, (lang, message.id[0])
     if lang == "ar":
         assert cat.num_plurals == 6
-    if lang == "ti":  # CLDR: one = 0..1, which Babel's own table gets wrong
-        assert "(n > 1)" in cat.plural_expr
+    if lang in ("ti", "fa"):  # CLDR: one = 0 and 1
+        rule = gettext.c2py(cat.plural_expr)
+        assert rule(0) == rule(1) != rule(2)
 
 
 def test_catalogs_compile(tmp_path):

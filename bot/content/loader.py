@@ -140,7 +140,10 @@ def _nesting_line(text: str) -> int | None:
         return None
     depth = 0
     try:
-        for event in yaml.parse(text, Loader=_BaseLoader):
+        # PyYAML's pure-Python parser, not libyaml: libyaml has its own depth limit
+        # (about 1,000 levels in 0.2.5+) and scans ahead, so it can stop before
+        # this walk reaches MAX_NESTING, with its own wording.
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_NESTING:
