@@ -19,7 +19,7 @@ COPY pyproject.toml README.md babel.cfg ./
 COPY bot ./bot
 COPY locales ./locales
 RUN pip install --no-deps --no-build-isolation . \
-    && pybabel compile -q -d locales -D messages \
+    && pybabel compile -d locales -D messages \
     && useradd --system --uid 10001 --home-dir /app bot \
     && mkdir -p /data \
     && chown bot /data

@@ -25,7 +25,7 @@ $(VENV)/.installed-test: requirements/test.txt pyproject.toml $(VENV)/.installed
 	touch $@
 
 catalogs: $(VENV)/.installed-run
-	$(VENV)/bin/pybabel compile -q -d locales -D messages
+	$(VENV)/bin/pybabel compile -d locales -D messages
 
 run: $(VENV)/.installed-run catalogs
 	$(VENV)/bin/newcomer-bot run

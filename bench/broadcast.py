@@ -4,9 +4,9 @@ In: nothing but the demo content in ``content/`` (and optional flags below).
 Out: a printed report, exit code 0 whatever the figures (the targets are printed
 beside them, with whether they are met).
 
-For each rate the real bot runs as :class:`bot.sandbox.Sandbox` (the Application
+For each rate the real bot runs as :class:`bot.devtools.sandbox.Sandbox` (the Application
 from :func:`bot.app.build_application`, whose ``post_init`` starts the
-:class:`bot.delivery.DeliveryWorker` at ``broadcast_rate``) against the local
+:class:`bot.delivery.worker.DeliveryWorker` at ``broadcast_rate``) against the local
 Bot API stand-in. Subscribers are written straight into the bot's SQLite
 database with ``Storage.save_user`` (Remich and Grevenmacher, six languages),
 one announcement with ``Storage.create_announcement``, then the worker is woken
@@ -62,9 +62,9 @@ from bench.updates import (  # noqa: E402
     start_api,
     verdict,
 )
-from bot.fake_bot_api import FakeBotApi  # noqa: E402
-from bot.sandbox import Sandbox  # noqa: E402
-from bot.services import Snapshot  # noqa: E402
+from bot.content.snapshot import Snapshot  # noqa: E402
+from bot.devtools.fake_bot_api import FakeBotApi  # noqa: E402
+from bot.devtools.sandbox import Sandbox  # noqa: E402
 
 DEFAULT_COUNTS = {30.0: 1500, 1000.0: 10_000}
 TARGET_SUSTAINED = {30.0: 28.0, 1000.0: 900.0}

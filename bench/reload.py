@@ -30,8 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.gen_corpus import generate
 from bot.content.loader import load_content
-from bot.sandbox import Sandbox
-from bot.services import Snapshot
+from bot.content.snapshot import Snapshot
+from bot.devtools.sandbox import Sandbox
 
 RELOAD_TARGET_S = 15.0
 P99_TARGET_MS = 100.0

@@ -5,13 +5,13 @@ Out: a printed report, exit code 0 whatever the figures (the targets are printed
 beside them, with whether they are met).
 
 Both bots are python-telegram-bot Applications long polling a local Bot API
-stand-in (:class:`bot.fake_bot_api.FakeBotApi`) over loopback HTTP. The same
+stand-in (:class:`bot.devtools.fake_bot_api.FakeBotApi`) over loopback HTTP. The same
 script of mixed updates goes to both:
 
-* the newcomer bot: :class:`bot.sandbox.Sandbox`, i.e. the real Application from
+* the newcomer bot: :class:`bot.devtools.sandbox.Sandbox`, i.e. the real Application from
   :func:`bot.app.build_application` with SQLite, the rate limiter and the
   delivery worker; it handles different chats' updates at the same time and each
-  chat's in order (:class:`bot.update_processor.PerChatUpdateProcessor`);
+  chat's in order (:class:`bot.telegram.update_processor.PerChatUpdateProcessor`);
 * the echo bot: one ``MessageHandler`` replying with the same text and one
   ``CallbackQueryHandler`` answering the query, nothing else, all of
   python-telegram-bot's defaults (updates one at a time, httpx).
@@ -91,10 +91,10 @@ from telegram.ext import (  # noqa: E402
 )
 from telegram.request import HTTPXRequest  # noqa: E402
 
-from bot.aiohttp_request import AiohttpRequest  # noqa: E402
-from bot.fake_bot_api import FakeBotApi, UpdateFactory  # noqa: E402
-from bot.sandbox import TEST_TOKEN, Sandbox, TrackingApplication  # noqa: E402
-from bot.services import Snapshot  # noqa: E402
+from bot.content.snapshot import Snapshot  # noqa: E402
+from bot.devtools.fake_bot_api import FakeBotApi, UpdateFactory  # noqa: E402
+from bot.devtools.sandbox import TEST_TOKEN, Sandbox, TrackingApplication  # noqa: E402
+from bot.telegram.request import AiohttpRequest  # noqa: E402
 
 TARGET_RATIO = 0.8
 TARGET_OWN_P99_MS = 2.0
@@ -259,7 +259,7 @@ def serve_fake_api(conn: multiprocessing.connection.Connection, record: bool) ->
 class RemoteFakeBotApi:
     """Parent-side handle of a :class:`ControlledFakeBotApi` in a child process.
 
-    Offers what :class:`bot.sandbox.Sandbox` and these benchmarks use of a
+    Offers what :class:`bot.devtools.sandbox.Sandbox` and these benchmarks use of a
     FakeBotApi: ``start``, ``base_url``, ``next_update_id``, ``push_update``,
     ``release_pollers``, ``stop``; ``calls`` is always empty (calls are recorded in
     the child; ask with :meth:`sends` or :meth:`counts`). Update ids are assigned here.
@@ -933,7 +933,7 @@ async def main(argv: list[str] | None = None) -> int:
         f"workload: {args.users} users (languages {'/'.join(LANGS)}) onboarded untimed "
         f"({len(script.onboarding)} updates), then {len(script.timed)} mixed updates pushed at "
         "once; the bots long poll over loopback HTTP. The newcomer bot handles different "
-        "chats' updates concurrently, each chat's in order (bot/update_processor.py); the "
+        "chats' updates concurrently, each chat's in order (bot/telegram/update_processor.py); the "
         "echo bot one at a time (python-telegram-bot's default)"
     )
     if args.server == "process":

@@ -24,16 +24,17 @@ from telegram.ext import (
     filters,
 )
 
-from bot.aiohttp_request import AiohttpRequest
-from bot.commands import set_commands, set_staff_commands
 from bot.config import Settings
-from bot.delivery import MAX_SENDERS, DeliveryWorker
+from bot.content.reload import ContentReloader
+from bot.content.snapshot import Snapshot
+from bot.content.staff import Staff
+from bot.context import BotData
+from bot.delivery.worker import MAX_SENDERS, DeliveryWorker
 from bot.handlers import announce, editors, errors, groups, newcomer, questions
-from bot.reload import ContentReloader
-from bot.services import BotData, Snapshot
-from bot.staff import Staff
-from bot.storage import Storage
-from bot.update_processor import PerChatUpdateProcessor
+from bot.storage.database import Storage
+from bot.telegram.commands import set_commands, set_staff_commands
+from bot.telegram.request import AiohttpRequest
+from bot.telegram.update_processor import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +173,7 @@ def build_application(
         .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .context_types(ContextTypes(bot_data=BotData))
         # Other people's updates are handled while one waits for Telegram; one chat's
-        # updates stay in order (bot/update_processor.py).
+        # updates stay in order (bot/telegram/update_processor.py).
         .concurrent_updates(PerChatUpdateProcessor())
         .defaults(
             Defaults(

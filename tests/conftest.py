@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox import Sandbox
-from bot.services import Snapshot
+from bot.content.snapshot import Snapshot
+from bot.devtools.sandbox import Sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = Path(__import__("os").environ.get("TEST_CONTENT", ROOT / "content"))

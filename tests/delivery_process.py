@@ -2,9 +2,9 @@
 
 In: ``DB BASE_URL RATE [--idle-exit SECONDS]``: the SQLite database holding the
 outbox, the Bot API base URL (python-telegram-bot's ``base_url``, e.g. a
-:class:`bot.fake_bot_api.FakeBotApi`'s) and the send rate in messages per second.
+:class:`bot.devtools.fake_bot_api.FakeBotApi`'s) and the send rate in messages per second.
 
-Out: sends every pending outbox row through :class:`bot.delivery.DeliveryWorker`.
+Out: sends every pending outbox row through :class:`bot.delivery.worker.DeliveryWorker`.
 Prints ``ready concurrency=<senders>`` on stdout once the worker runs, and
 ``done sent=<n> failed=<n>`` when it leaves. It runs until killed, or exits by
 itself (code 0) once no outbox row has been pending for ``--idle-exit`` seconds
@@ -29,8 +29,8 @@ if str(ROOT) not in sys.path:  # run as a script: tests/ is on sys.path, not the
 
 from telegram import Bot  # noqa: E402
 
-from bot.delivery import DeliveryWorker  # noqa: E402
-from bot.storage import OutboxItem, Storage  # noqa: E402
+from bot.delivery.worker import DeliveryWorker  # noqa: E402
+from bot.storage.database import OutboxItem, Storage  # noqa: E402
 
 TOKEN = "123456:delivery-process-not-real"
 #: How often the idle check looks at the outbox (not synchronisation: a safety net).

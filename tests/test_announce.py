@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from bot.sandbox import Sandbox
+from bot.devtools.sandbox import Sandbox
 from tests.conftest import NOW, clock, last_keyboard, last_message_id, last_text
 
 ADMIN, WORKER, EDITOR, STRANGER = 1001, 1002, 1003, 1004
@@ -300,8 +300,8 @@ async def test_scheduled_announcement_survives_a_restart(staffed, snapshot, tmp_
 
 
 async def test_admins_hear_of_errors_without_any_user_text(staffed, monkeypatch):
-    from bot import views
     from bot.handlers import errors
+    from bot.views import newcomer as views
 
     box = staffed
     monkeypatch.setattr(errors, "_last_notice", 0.0)

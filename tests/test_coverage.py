@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import editor_cli
+from bot.cli import editor as editor_cli
 from bot.content.loader import load_content
-from bot.coverage import (
+from bot.editing.coverage import (
     RoundTripFile,
     UsageError,
     coverage,

@@ -17,8 +17,8 @@ import sys
 import time
 from pathlib import Path
 
-from bot.fake_bot_api import FakeBotApi
-from bot.storage import Storage
+from bot.devtools.fake_bot_api import FakeBotApi
+from bot.storage.database import Storage
 
 HELPER = Path(__file__).with_name("delivery_process.py")
 SUBSCRIBERS = range(3_000_001, 3_000_301)  # 300 chat ids

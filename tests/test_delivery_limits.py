@@ -1,7 +1,7 @@
 """The broadcast limiter keeps every one-second window under Telegram's cap.
 
 Telegram allows about 30 messages per second per bot (paid broadcasts up to
-1000/s; Bot API FAQ). :func:`bot.delivery.leaky_bucket` is what keeps the
+1000/s; Bot API FAQ). :func:`bot.delivery.worker.leaky_bucket` is what keeps the
 delivery worker under that. The throughput these settings give in practice is
 measured by bench/broadcast.py, not here.
 """
@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.delivery import SKEW_SECONDS, leaky_bucket
+from bot.delivery.worker import SKEW_SECONDS, leaky_bucket
 
 
 @given(st.floats(min_value=1.0, max_value=1000.0))

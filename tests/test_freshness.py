@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.content.loader import load_content
-from bot.freshness import expired, months_before, stale
+from bot.editing.freshness import expired, months_before, stale
 from tests.test_coverage import DEMO, edit, run_cli
 
 TODAY = dt.date(2026, 11, 23)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import html
 import re
 
-from bot import callbacks
 from bot.i18n import LRI, PDI, RLM
+from bot.telegram import callback_data
 from tests.conftest import last_keyboard, last_message_id, last_text
 
 ARABIC = re.compile(r"[\u0600-\u06FF]")
@@ -25,7 +25,7 @@ async def onboard(sandbox, user_id: int, lang: str, municipality: str):
     """/start in ``lang`` and pick ``municipality`` from the picker; returns the menu calls."""
     calls = await sandbox.text(user_id, "/start", language_code=lang)
     picker_id = last_message_id(calls)
-    data = callbacks.make("mun", municipality)
+    data = callback_data.make("mun", municipality)
     return await sandbox.tap(user_id, data, picker_id, language_code=lang)
 
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.content.loader import load_content
-from bot.places import MIN_SCORE, PlaceMatcher
+from bot.search.places import MIN_SCORE, PlaceMatcher
 
 CONTENT = load_content(Path(__file__).parent.parent / "content")
 MATCHER = PlaceMatcher(CONTENT)

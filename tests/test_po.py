@@ -13,8 +13,8 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
 from bot.content.loader import load_content
-from bot.coverage import coverage, stamp, status
-from bot.po import export_po, import_po
+from bot.editing.coverage import coverage, stamp, status
+from bot.editing.po import export_po, import_po
 from tests.test_catalogs import LOCALES
 from tests.test_coverage import DEMO, FR_TITLE, KULTURHUEF, edit, run_cli
 

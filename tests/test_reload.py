@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox import Sandbox
+from bot.devtools.sandbox import Sandbox
 from tests.conftest import CONTENT, clock, last_keyboard, last_text
 
 EDITOR, NEWCOMER = 4001, 4002
@@ -57,7 +57,7 @@ async def test_reload_command_swaps_in_valid_content(live):
 
 async def test_broken_file_keeps_the_previous_content_and_tells_the_editors(live, caplog):
     box, content = live
-    caplog.set_level(logging.ERROR, logger="bot.reload")
+    caplog.set_level(logging.ERROR, logger="bot.content.reload")
     reloader = box.application.bot_data.reloader
     before = len(reloader.results)
     edit(content / ENTRY, "cost: free", "cost: free\n\tlanguages: [de]")

@@ -9,10 +9,10 @@ import sys
 
 import pytest
 
-from bot import views
 from bot.config import ConfigError, Settings
-from bot.sandbox import TEST_TOKEN, Sandbox
-from bot.storage import MIGRATIONS, Storage
+from bot.devtools.sandbox import TEST_TOKEN, Sandbox
+from bot.storage.database import MIGRATIONS, Storage
+from bot.views import newcomer as views
 from tests.conftest import clock, last_text
 
 
@@ -97,13 +97,13 @@ async def test_a_failing_update_gets_an_apology_and_the_bot_goes_on(sandbox, cap
     monkeypatch.setattr(views, "main_menu", original)
     calls = await sandbox.text(66, "/menu")
     assert any(c.buttons for c in calls), "the next update is served normally"
-    # At the levels the bot logs at (INFO and up; see bot.cli.configure_logging).
+    # At the levels the bot logs at (INFO and up; see bot.cli.main.configure_logging).
     logged = "\n".join(r.getMessage() for r in caplog.records if r.levelno >= logging.INFO)
     assert "secret words" not in logged, "message texts never reach the logs"
 
 
 async def test_token_and_texts_never_reach_the_logs(snapshot, tmp_path, caplog):
-    from bot.cli import configure_logging
+    from bot.cli.main import configure_logging
 
     configure_logging()
     caplog.set_level(logging.DEBUG)

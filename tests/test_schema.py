@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from bot.content.model import Category, CategoryFile, Country, Entry, Municipality, Region
-from bot.schema import FILE_PATTERNS, SCHEMAS, write_schemas
+from bot.editing.schema import FILE_PATTERNS, SCHEMAS, write_schemas
 from tests.test_coverage import DEMO, run_cli
 
 COMMITTED = DEMO / "schema"

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot.textnorm import fold, script_of, tokens
+from bot.search.textnorm import fold, script_of, tokens
 
 
 @pytest.mark.parametrize(

@@ -158,7 +158,7 @@ def _check_url(value: str) -> str:
 
 
 def _check_opening_hours(value: str) -> str:
-    from bot.hours import explain_syntax_error
+    from bot.content.hours import explain_syntax_error
 
     problem = explain_syntax_error(value)
     if problem:

@@ -2,7 +2,7 @@
 
 :class:`Content` is immutable and answers the questions handlers ask (what a
 municipality offers, in which order). A reload builds a new one and replaces the
-old in one assignment (see :mod:`bot.services`).
+old in one assignment (see :mod:`bot.context`).
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ def refuse(update: Update, action: str) -> None:
 
 def staff_only(permission: str, action: str | None = None) -> Callable[[Handler], Handler]:
     """Run the handler only for staff whose role grants ``permission``
-    (see :data:`bot.staff.PERMISSIONS`); others get the unknown-command answer."""
+    (see :data:`bot.content.staff.PERMISSIONS`); others get the unknown-command answer."""
 
     def decorate(handler: Handler) -> Handler:
         @functools.wraps(handler)

@@ -28,16 +28,17 @@ from telegram.ext import (
     filters,
 )
 
-from bot import callbacks, views
-from bot.callbacks import Callback
-from bot.commands import set_staff_commands
+from bot.content.staff import StaffMember, write_member
 from bot.handlers import newcomer
 from bot.handlers.access import refuse, staff_only
 from bot.handlers.common import Context, current_user, show
 from bot.i18n import LANGUAGES, N_, Translator, language_name, translator
-from bot.staff import StaffMember, write_member
-from bot.storage import OutboxItem
-from bot.views import View, button
+from bot.storage.database import OutboxItem
+from bot.telegram import callback_data
+from bot.telegram.callback_data import Callback
+from bot.telegram.commands import set_staff_commands
+from bot.views import newcomer as views
+from bot.views.newcomer import View, button
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +138,7 @@ async def announce_start(update: Update, context: Context) -> int:
 async def on_targets(update: Update, context: Context) -> int:
     """Buttons of the target step: region, toggle, whole region, next."""
     query = update.callback_query
-    data = callbacks.parse(query.data)
+    data = callback_data.parse(query.data)
     user_id = update.effective_user.id
     draft = context.user_data.get(DRAFT)
     if data is None or draft is None or not context.bot_data.staff.can(user_id, "announce"):
@@ -259,7 +260,7 @@ async def on_language_text(update: Update, context: Context) -> int:
 async def on_more(update: Update, context: Context) -> int:
     """Buttons after the text: add a language, schedule, preview, send."""
     query = update.callback_query
-    data = callbacks.parse(query.data)
+    data = callback_data.parse(query.data)
     draft = context.user_data.get(DRAFT)
     user_id = update.effective_user.id
     if data is None or draft is None or not context.bot_data.staff.can(user_id, "announce"):
@@ -414,7 +415,7 @@ async def cancel(update: Update, context: Context) -> int:
 
 
 def _stop_button(update: Update) -> bool:
-    data = callbacks.parse(update.callback_query.data) if update.callback_query else None
+    data = callback_data.parse(update.callback_query.data) if update.callback_query else None
     return data is not None and data.args[0] == "stop"
 
 

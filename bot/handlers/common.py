@@ -10,10 +10,10 @@ from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackContext, ExtBot
 
+from bot.context import BotData
 from bot.i18n import Translator, normalize_language, translator
-from bot.services import BotData
-from bot.storage import User
-from bot.views import View
+from bot.storage.database import User
+from bot.views.newcomer import View
 
 log = logging.getLogger(__name__)
 

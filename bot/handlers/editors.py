@@ -14,11 +14,11 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler, filters
 
-from bot.commands import set_staff_commands
+from bot.content.reload import ReloadResult
 from bot.handlers.access import staff_only
 from bot.handlers.common import Context, current_user
 from bot.i18n import Translator, translator
-from bot.reload import ReloadResult
+from bot.telegram.commands import set_staff_commands
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +114,7 @@ async def coverage_command(update: Update, context: Context) -> None:
 
 def compact_coverage(content, limit: int = 3500) -> str:
     """Per group one line per language, ``ar 16/0/0``; cut to fit one Telegram message."""
-    from bot.coverage import coverage
+    from bot.editing.coverage import coverage
 
     lines = []
     for group in coverage(content).values():

@@ -1,7 +1,7 @@
 """Handlers for newcomers in private chats: onboarding, menus, cards, questions.
 
-Handlers stay thin: they read the update, ask :mod:`bot.content`, :mod:`bot.places`
-and :mod:`bot.search`, and answer with a :mod:`bot.views` view. Navigation state
+Handlers stay thin: they read the update, ask :mod:`bot.content`, :mod:`bot.search.places`
+and :mod:`bot.search.index`, and answer with a :mod:`bot.views.newcomer` view. Navigation state
 lives in callback data, so buttons keep working after a restart.
 """
 
@@ -15,12 +15,13 @@ from zoneinfo import ZoneInfo
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 
-from bot import callbacks, views
-from bot.callbacks import Callback
 from bot.content.store import Place
 from bot.handlers.common import Context, answer_and_show, current_user, show
 from bot.i18n import Translator, normalize_language, translator
-from bot.storage import User
+from bot.storage.database import User
+from bot.telegram import callback_data
+from bot.telegram.callback_data import Callback
+from bot.views import newcomer as views
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +144,7 @@ async def on_callback(update: Update, context: Context) -> None:
 
         await group_callback(update, context)
         return
-    data = callbacks.parse(query.data)
+    data = callback_data.parse(query.data)
     handler = _ROUTES.get(data.action) if data else None
     if data is None or handler is None:
         user, t = await current_user(update, context)
@@ -396,8 +397,8 @@ _ROUTES = {
 
 
 def add_route(action: str, handler) -> None:
-    """Register the handler for a callback action defined in :mod:`bot.callbacks`."""
-    if action not in callbacks.ACTIONS:
+    """Register the handler for a callback action defined in :mod:`bot.telegram.callback_data`."""
+    if action not in callback_data.ACTIONS:
         raise ValueError(f"unknown callback action {action!r}")
     _ROUTES[action] = handler
 

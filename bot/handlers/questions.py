@@ -11,12 +11,12 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CommandHandler, filters
 
-from bot import views
-from bot.callbacks import Callback
 from bot.handlers import newcomer
 from bot.handlers.common import Context, current_user, show
 from bot.i18n import Translator
-from bot.storage import User
+from bot.storage.database import User
+from bot.telegram.callback_data import Callback
+from bot.views import newcomer as views
 
 RESULTS_PER_PAGE = 5
 LAST_QUERY = "last_query"  # user_data key; kept in memory only, for "show more"

@@ -8,7 +8,7 @@ worth of content.
 
 How a query is answered
 -----------------------
-1. The text is folded (:mod:`bot.textnorm`) and split into words; stopwords
+1. The text is folded (:mod:`bot.search.textnorm`) and split into words; stopwords
    ("where", "can", "wo", "أين", "де") are dropped. A municipality named in the
    question ("football in Remich") is searched instead of the user's and its
    name dropped from the words.
@@ -57,8 +57,8 @@ from rapidfuzz import fuzz, process
 
 from bot.content.store import SCOPE_MUNICIPALITY, SCOPE_NATIONAL, SCOPE_REGION, Content
 from bot.i18n import content_chain
-from bot.places import PlaceMatcher
-from bot.textnorm import fold, script_of
+from bot.search.places import PlaceMatcher
+from bot.search.textnorm import fold, script_of
 
 __all__ = ["Hit", "SearchIndex", "SearchResult"]
 

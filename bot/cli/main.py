@@ -72,8 +72,8 @@ def _content_error(exc) -> int:
 
 def _cmd_preview(args: argparse.Namespace) -> int:
     from bot.content.loader import ContentInvalid
-    from bot.services import Snapshot
-    from bot.terminal import preview
+    from bot.content.snapshot import Snapshot
+    from bot.devtools.terminal import preview
 
     try:
         snapshot = Snapshot.load(args.directory)
@@ -95,7 +95,7 @@ def _cmd_chat(args: argparse.Namespace) -> int:
     import asyncio
 
     from bot.content.loader import ContentInvalid
-    from bot.terminal import chat
+    from bot.devtools.terminal import chat
 
     try:
         return asyncio.run(chat(Path(args.directory), args.lang, args.municipality))
@@ -108,7 +108,7 @@ def _cmd_chat(args: argparse.Namespace) -> int:
 def _cmd_gaps(args: argparse.Namespace) -> int:
     import asyncio
 
-    from bot.storage import Storage
+    from bot.storage.database import Storage
 
     async def report() -> list:
         storage = await Storage.open(args.database)
@@ -163,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_gaps)
 
     try:
-        from bot.editor_cli import add_commands
+        from bot.cli.editor import add_commands
     except ImportError:  # pragma: no cover - the editors' tools are part of the package
         pass
     else:

@@ -1,7 +1,7 @@
 """Announcement delivery from the durable outbox.
 
 Confirming an announcement writes one outbox row per recipient (see
-:meth:`bot.storage.Storage.create_announcement`); this worker sends them.
+:meth:`bot.storage.database.Storage.create_announcement`); this worker sends them.
 A row becomes ``sent`` only after Telegram accepted the message, and a sender
 takes its next row only once that is committed, so a process killed at any moment
 resumes where it stopped and at most the messages in flight at that moment (one
@@ -32,7 +32,7 @@ from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.storage import OutboxItem, Storage
+from bot.storage.database import OutboxItem, Storage
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """The bot in a terminal: ``newcomer-bot preview`` and ``newcomer-bot chat``.
 
 Both use the real rendering; ``chat`` runs the real Application and handlers
-against the local Bot API stand-in (:mod:`bot.sandbox`), so editors try their
+against the local Bot API stand-in (:mod:`bot.devtools.sandbox`), so editors try their
 changes exactly as a newcomer would, with no Telegram account and no token.
 Inline buttons are shown as numbered choices to type.
 """
@@ -17,10 +17,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from bot.fake_bot_api import Call
+from bot.content.snapshot import Snapshot
+from bot.devtools.fake_bot_api import Call
 from bot.i18n import translator
-from bot.services import Snapshot
-from bot.views import View, entry_card
+from bot.views.newcomer import View, entry_card
 
 _TAG = re.compile(r"</?([a-z]+)[^>]*>")
 
@@ -169,7 +169,7 @@ async def chat(
     import logging
     import tempfile
 
-    from bot.sandbox import Sandbox
+    from bot.devtools.sandbox import Sandbox
 
     logging.getLogger("httpx").setLevel(logging.WARNING)
     color = out.isatty() if color is None else color

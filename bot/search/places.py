@@ -20,7 +20,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from bot.content.store import Content, Place
-from bot.textnorm import fold, script_of
+from bot.search.textnorm import fold, script_of
 
 __all__ = ["PlaceMatcher"]
 
@@ -50,7 +50,7 @@ class PlaceMatcher:
     """Municipalities of a :class:`~bot.content.store.Content`, searchable by name.
 
     Every name (all languages) and alias of every municipality is folded with
-    :func:`bot.textnorm.fold` once, when the matcher is built.
+    :func:`bot.search.textnorm.fold` once, when the matcher is built.
     """
 
     def __init__(self, content: Content):

@@ -1,7 +1,7 @@
 """Content editors' commands: translation status, PO files, freshness, schemas.
 
 ``add_commands(subparsers)`` registers them on the ``newcomer-bot`` parser (see
-:func:`bot.cli.build_parser`). Every command returns an exit code: 0 all fine,
+:func:`bot.cli.main.build_parser`). Every command returns an exit code: 0 all fine,
 1 problems (invalid content, entries needing work, refused translations),
 2 usage errors (unknown entry id, language or file). Invalid content is printed
 as ``file:line: message`` lines, never as a traceback.
@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.content.loader import ContentInvalid, load_content
-from bot.coverage import STATUSES, UsageError
+from bot.editing.coverage import STATUSES, UsageError
 
 DEFAULT_DIR = "content"
 
@@ -118,7 +118,7 @@ def format_coverage(groups, details: bool = False) -> str:
 
 @_guarded
 def _cmd_coverage(args: argparse.Namespace) -> int:
-    from bot.coverage import coverage
+    from bot.editing.coverage import coverage
 
     groups = coverage(load_content(args.directory))
     if args.format == "json":
@@ -134,7 +134,7 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
 
 @_guarded
 def _cmd_stamp(args: argparse.Namespace) -> int:
-    from bot.coverage import stamp
+    from bot.editing.coverage import stamp
 
     result = stamp(args.directory, args.entry, args.lang)
     for entry_id, langs in result.stamped.items():
@@ -155,7 +155,7 @@ def _cmd_stamp(args: argparse.Namespace) -> int:
 
 @_guarded
 def _cmd_minor_edit(args: argparse.Namespace) -> int:
-    from bot.coverage import minor_edit
+    from bot.editing.coverage import minor_edit
 
     result = minor_edit(args.directory, args.entry_id)
     if result.unchanged:
@@ -190,7 +190,7 @@ def _cmd_minor_edit(args: argparse.Namespace) -> int:
 def _cmd_export_po(args: argparse.Namespace) -> int:
     from babel.messages.pofile import write_po
 
-    from bot.po import export_po
+    from bot.editing.po import export_po
 
     catalog = export_po(load_content(args.directory), args.lang, args.region, dt.date.today())
     buf = io.BytesIO()
@@ -214,7 +214,7 @@ def _cmd_export_po(args: argparse.Namespace) -> int:
 
 @_guarded
 def _cmd_import_po(args: argparse.Namespace) -> int:
-    from bot.po import import_po
+    from bot.editing.po import import_po
 
     report = import_po(args.directory, args.file)
     for entry_id, fields in report.written.items():
@@ -241,7 +241,7 @@ def _cmd_import_po(args: argparse.Namespace) -> int:
 
 @_guarded
 def _cmd_stale(args: argparse.Namespace) -> int:
-    from bot.freshness import expired, stale
+    from bot.editing.freshness import expired, stale
 
     content = load_content(args.directory)
     today = args.today or dt.date.today()
@@ -266,7 +266,7 @@ def _cmd_stale(args: argparse.Namespace) -> int:
 
 @_guarded
 def _cmd_schema(args: argparse.Namespace) -> int:
-    from bot.schema import write_schemas
+    from bot.editing.schema import write_schemas
 
     for path in write_schemas(args.output):
         print(path)
@@ -277,7 +277,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     """Register the editors' commands on ``subparsers`` (from ``add_subparsers``).
 
     Each sub-parser sets ``func``, a function taking the parsed arguments and
-    returning the exit code, like ``validate`` in :mod:`bot.cli`.
+    returning the exit code, like ``validate`` in :mod:`bot.cli.main`.
     """
     p = subparsers.add_parser(
         "coverage", help="translation status per region: complete, outdated, missing"

@@ -32,7 +32,7 @@ from babel.messages.pofile import PoFileError, read_po
 from bot.content.loader import ContentInvalid, load_content
 from bot.content.model import BODY_MAX_CHARS, SUMMARY_MAX_CHARS, TITLE_MAX_CHARS
 from bot.content.store import Content
-from bot.coverage import (
+from bot.editing.coverage import (
     COMPLETE,
     FIELDS,
     SOURCE,

@@ -19,11 +19,12 @@ from babel.lists import format_list
 from babel.numbers import format_decimal
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot import callbacks, hours
-from bot.commands import PRIVATE_COMMANDS
+from bot.content import hours
 from bot.content.model import Entry
 from bot.content.store import SCOPE_MUNICIPALITY, SCOPE_NATIONAL, Content, Place
 from bot.i18n import LANGUAGES, Translator, content_chain, language_name, pick_language
+from bot.telegram import callback_data
+from bot.telegram.commands import PRIVATE_COMMANDS
 
 #: Buttons per page in the municipality picker and category lists: fits a small
 #: phone screen without scrolling.
@@ -43,10 +44,10 @@ class View:
 
 
 def button(text: str, action: str, *args: object) -> InlineKeyboardButton:
-    """An inline button whose callback data is ``action:args`` (see :mod:`bot.callbacks`;
+    """An inline button whose callback data is ``action:args`` (see :mod:`bot.telegram.callback_data`;
     raises ValueError if that is not valid). Long labels are cut to one line."""
     label = text if len(text) <= BUTTON_CHARS else text[: BUTTON_CHARS - 1] + "…"
-    return InlineKeyboardButton(label, callback_data=callbacks.make(action, *args))
+    return InlineKeyboardButton(label, callback_data=callback_data.make(action, *args))
 
 
 def _pairs(buttons: list[InlineKeyboardButton]) -> list[list[InlineKeyboardButton]]:
@@ -480,7 +481,7 @@ def search_results(
 ) -> View:
     """The best entries for a question as buttons, with "show more" and a way to the topic.
 
-    ``result`` is a :class:`bot.search.SearchResult`; ``searched_place`` the
+    ``result`` is a :class:`bot.search.index.SearchResult`; ``searched_place`` the
     municipality searched (said explicitly when the question named another one).
     """
     lines = []

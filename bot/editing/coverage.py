@@ -11,7 +11,7 @@ country (``Content.default_language``). For any other language a translation is
 
 Only the tooling writes ``translated_from`` and ``source_hash``: :func:`stamp`
 after a translation was checked, :func:`minor_edit` after a typo fix in the
-source that needs no re-translation, and :func:`bot.po.import_po`.
+source that needs no re-translation, and :func:`bot.editing.po.import_po`.
 
 Files are edited with ruamel.yaml round-trip, so comments, key order, quotes and
 indentation of the untouched lines stay byte-for-byte as the editor wrote them.

@@ -23,7 +23,7 @@ from pathlib import Path
 import watchfiles
 
 from bot.content.loader import ContentInvalid, ContentLoader, Problem
-from bot.services import Snapshot
+from bot.content.snapshot import Snapshot
 
 log = logging.getLogger(__name__)
 

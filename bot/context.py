@@ -1,59 +1,29 @@
-"""The services every handler shares, kept in python-telegram-bot's ``bot_data``.
-
-:class:`Snapshot` bundles one version of the content with the indexes derived
-from it (municipality names, search). A reload builds a whole new snapshot and
-publishes it with one assignment, so an update being handled sees either the old
-or the new content, never a mix of both.
+"""The services every handler shares, kept in python-telegram-bot's ``bot_data``
+(``ContextTypes(bot_data=BotData)``): the content snapshot, storage, staff roles,
+the delivery worker, the reloader and the clock.
 """
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
-from bot.content.loader import Problem, load_content
+from bot.content.loader import Problem
 from bot.content.model import Region
-from bot.content.store import Content
-from bot.delivery import DeliveryWorker
+from bot.content.snapshot import Snapshot
+from bot.content.staff import Staff, StaffFileInvalid
+from bot.delivery.worker import DeliveryWorker
+from bot.storage.database import Storage
 
 if TYPE_CHECKING:
-    from bot.reload import ContentReloader
-from bot.places import PlaceMatcher
-from bot.search import SearchIndex
-from bot.staff import Staff, StaffFileInvalid
-from bot.storage import Storage
+    from bot.content.reload import ContentReloader
 
 log = logging.getLogger(__name__)
-
-
-@dataclasses.dataclass(frozen=True)
-class Snapshot:
-    """One content version and its derived indexes."""
-
-    content: Content
-    places: PlaceMatcher
-    search: SearchIndex
-
-    @classmethod
-    def build(cls, content: Content) -> Snapshot:
-        """Build the indexes for ``content`` (CPU-bound: call it off the event loop)."""
-        places = PlaceMatcher(content)
-        return cls(content, places, SearchIndex(content, places))
-
-    @classmethod
-    def load(cls, directory: str | Path) -> Snapshot:
-        """Load, validate and index a content directory.
-
-        Raises :class:`bot.content.loader.ContentInvalid` listing every problem.
-        """
-        return cls.build(load_content(directory))
 
 
 def utc_now() -> dt.datetime:
