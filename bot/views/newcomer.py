@@ -387,8 +387,8 @@ def _entry_card(content: Content, entry: Entry, t: Translator, now: dt.datetime)
         where = ""
     if where:
         details.append(f"🗺 {escape(where)}")
-    if entry.reviewed:
-        checked = format_date(entry.reviewed, format="medium", locale=t.locale)
+    if entry.last_checked():
+        checked = format_date(entry.last_checked(), format="medium", locale=t.locale)
         details.append("✅ " + escape(t._("Last checked: {date}").format(date=checked)))
     if details:
         lines += ["", *details]
