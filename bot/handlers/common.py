@@ -3,9 +3,9 @@ the ways back to the menu (or to the municipality picker when none is chosen).
 
 The newcomer handlers (:mod:`~bot.handlers.onboarding`, :mod:`~bot.handlers.browse`,
 :mod:`~bot.handlers.subscriptions`, :mod:`~bot.handlers.questions`) and the staff
-handlers all import this module and none of each other's, except
-:mod:`~bot.handlers.questions`, which hands typed municipality names to
-:mod:`~bot.handlers.onboarding`.
+handlers all import this module, and none imports another newcomer module except
+:mod:`~bot.handlers.questions` (typed municipality names go to onboarding, /search
+without a municipality to the menu). tests/test_architecture.py keeps it free of cycles.
 """
 
 from __future__ import annotations

@@ -47,9 +47,12 @@ ACTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _compile(action: str, kinds: tuple[str, ...]) -> re.Pattern[str]:
-    args = "".join(f":({KINDS[kind]})" for kind in kinds)
-    return re.compile(rf"\A(?=.{{1,{MAX_BYTES}}}\Z){re.escape(action)}{args}\Z")
+def _compile(action: str, kinds: tuple[str, ...], first: tuple[str, ...] = ()) -> re.Pattern[str]:
+    """``action`` with its arguments, the ``first`` ones fixed; at most 64 characters
+    (all ASCII, so 64 bytes)."""
+    fixed = "".join(f":{re.escape(arg)}" for arg in first)
+    rest = "".join(f":({KINDS[kind]})" for kind in kinds[len(first) :])
+    return re.compile(rf"\A(?=.{{1,{MAX_BYTES}}}\Z){re.escape(action)}{fixed}{rest}\Z")
 
 
 _PATTERNS = {action: _compile(action, kinds) for action, kinds in ACTIONS.items()}
@@ -70,9 +73,7 @@ def pattern(action: str, *first: str) -> re.Pattern[str]:
         re.fullmatch(KINDS[kind], arg) for kind, arg in zip(kinds, first, strict=False)
     ):
         raise ValueError(f"{action!r} does not take the arguments {first!r}")
-    fixed = "".join(f":{re.escape(arg)}" for arg in first)
-    rest = "".join(f":({KINDS[kind]})" for kind in kinds[len(first) :])
-    return re.compile(rf"\A(?=.{{1,{MAX_BYTES}}}\Z){re.escape(action)}{fixed}{rest}\Z")
+    return _compile(action, kinds, first)
 
 
 class Callback(NamedTuple):
