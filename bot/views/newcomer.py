@@ -38,9 +38,6 @@ from bot.views.common import (
     place_name,
 )
 
-__all__ = ["View", "localized", "place_name"]  # also used by handlers and devtools
-
-
 # -- onboarding ------------------------------------------------------------------
 
 
