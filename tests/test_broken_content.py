@@ -34,7 +34,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.content.loader import ContentInvalid, Problem, load_content
+from bot.content.load import ContentInvalid, Problem, load_content
 from bot.content.model import Entry
 from bot.i18n import LANGUAGES
 

@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from bot.content.loader import Problem
+from bot.content.load.problems import Problem
 from bot.content.store import Content
 
 log = logging.getLogger(__name__)
