@@ -83,19 +83,29 @@ def yaml_files(folder: Path, out: Collector | None = None) -> Iterator[Path]:
             )
 
 
-def _is_entry(path: Path, root: Path) -> bool:
-    """True when ``path`` (read safely) has a ``category:`` line, as every entry has."""
+def _next_to_area_file(path: Path, root: Path, parts: tuple[str, ...]) -> str | None:
+    """Advice for a YAML file next to region.yaml or country.yaml: an entry put
+    there by mistake, something that is not a file at all, or another file."""
+    area, name = parts[1], parts[-1]
     try:
         raw = read_content_file(path, root)
-    except UnreadableFile:
-        return False
-    return re.search(rb"^category:", raw, re.MULTILINE) is not None
+    except UnreadableFile as exc:
+        return exc.message  # a pipe, a link out of the folder, …: never read
+    if re.search(rb"^category:", raw, re.MULTILINE):
+        kind = "national entries" if parts[0] == "countries" else "entry files"
+        return f"this entry file is not read — {kind} belong in {parts[0]}/{area}/entries/: move it there"
+    if not is_yaml_name(name):
+        return None  # notes.yaml.txt, tool files: not meant for the bot
+    return (
+        "this file is not in an entries/ folder, so the bot does not read it — if it is an "
+        f"entry, move it to {root.name or 'content'}/{parts[0]}/{area}/entries/; otherwise "
+        "delete it"
+    )
 
 
 def _advice(root: Path, parts: tuple[str, ...], path: Path) -> str | None:
     """What to tell the editor about the unread file ``path`` (``parts``: its path
     below ``root``); None for files that are fine where they are."""
-    top = root.name or "content"
     if len(parts) == 1:
         if parts[0] in KNOWN_TOP_FILES:
             return None
@@ -109,18 +119,9 @@ def _advice(root: Path, parts: tuple[str, ...], path: Path) -> str | None:
             f"this file is in a folder the bot does not read ({parts[0]}/) — entries go in "
             "regions/<id>/entries/ or countries/<id>/entries/: move the file there, or delete it"
         )
-    area, name = parts[1], parts[-1]
-    entries = f"{top}/{parts[0]}/{area}/entries/"
-    if len(parts) == 3:  # next to region.yaml or country.yaml
-        if _is_entry(path, root):
-            kind = "national entries" if parts[0] == "countries" else "entry files"
-            return f"this entry file is not read — {kind} belong in {parts[0]}/{area}/entries/: move it there"
-        if not is_yaml_name(name):
-            return None  # notes.yaml.txt, tool files: not meant for the bot
-        return (
-            "this file is not in an entries/ folder, so the bot does not read it — if it is an "
-            f"entry, move it to {entries}; otherwise delete it"
-        )
+    if len(parts) == 3:
+        return _next_to_area_file(path, root, parts)
+    entries = f"{root.name or 'content'}/{parts[0]}/{parts[1]}/entries/"
     if parts[2] == "entries":
         return (
             "this file is in a folder inside entries/, so the bot does not read it — move it "
@@ -134,27 +135,40 @@ def _advice(root: Path, parts: tuple[str, ...], path: Path) -> str | None:
 
 def report_unread_yaml(root: Path, read: set[Path], out: Collector) -> None:
     """Report every YAML file below ``root`` that the loader neither read (``read``:
-    the paths it tried) nor reported already, with where it belongs.
+    the paths it tried; a file read through a link counts as read) nor reported
+    already, with what to do about it.
 
     Hidden files and folders (``.git``) are skipped, and linked folders are not
     followed. Files that are reported already (or lie in a reported folder) are
-    not reported again.
+    not reported again. Raises nothing.
     """
+    read_names = {os.fspath(path) for path in read}
+    read_targets: set[str] | None = None  # computed only if needed: rare and slow
     reported = {problem.file for problem in out.problems}
     for folder, dirs, names in os.walk(root, onerror=lambda _: None, followlinks=False):
-        here = Path(folder)
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        if out.rel(here) in reported:
+        if out.rel(Path(folder)) in reported:
             dirs[:] = []
             continue
         for name in sorted(names):
-            path = here / name
-            if name.startswith(".") or path in read or out.rel(path) in reported:
+            if name.startswith(".") or not looks_like_yaml(name):
                 continue
-            if not is_yaml_name(name) and not (
-                looks_like_yaml(name) and len(path.relative_to(root).parts) == 3
-            ):
+            full = os.path.join(folder, name)
+            if full in read_names:
                 continue
-            advice = _advice(root, path.relative_to(root).parts, path)
-            if advice is not None:
+            path = Path(full)
+            parts = path.relative_to(root).parts
+            if (not is_yaml_name(name) and len(parts) != 3) or out.rel(path) in reported:
+                continue
+            advice = _advice(root, parts, path)
+            if advice is None:
+                continue
+            if read_targets is None:  # files inside the folder read through a link
+                inside = os.path.realpath(root)
+                read_targets = {
+                    target
+                    for target in map(os.path.realpath, read_names)
+                    if target.startswith(inside + os.sep)
+                }
+            if os.path.realpath(full) not in read_targets:
                 out.add(out.rel(path), 1, advice)
