@@ -13,8 +13,9 @@ import bot.content.load.loader as loader_module
 from bot.content.load import ContentInvalid, ContentLoader, Problem, load_content
 from bot.content.load.lines import line_of
 from bot.content.load.yaml_syntax import compose
+from tests.conftest import CONTENT as FIXTURE
 
-DEMO = Path(__file__).resolve().parent.parent / "content"
+DEMO = FIXTURE
 ENTRIES = Path("regions/miselerland/entries")
 
 ENTRY = """\
