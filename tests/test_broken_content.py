@@ -239,8 +239,10 @@ def test_files_that_are_not_content_are_not_reported(tmp_path: Path):
     (root / ".github/workflows/check.yml").write_text("on: push\n", encoding="utf-8")
     (root / ENTRIES / ".misel-oscr.yaml.swp").write_bytes(b"\x00vim swap")
     (root / ENTRIES / "misel-oscr.yaml~").write_text("id: misel-oscr\n", encoding="utf-8")
-    assert (root / "staff.example.yaml").is_file() and (root / "README.md").is_file()
-    assert any((root / "schema").glob("*.json"))
+    (root / "README.md").write_text("# Content\n", encoding="utf-8")  # as in content/
+    (root / "schema").mkdir()
+    (root / "schema/entry.schema.json").write_text("{}\n", encoding="utf-8")
+    assert (root / "staff.example.yaml").is_file()
 
     assert problems_of(root) == []
 
