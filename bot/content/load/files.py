@@ -160,8 +160,3 @@ def _read_regular(path: str, max_bytes: int, extra_flags: int) -> bytes:
     if total > max_bytes:
         raise UnreadableFile(too_big(total, max_bytes))
     return b"".join(chunks)
-
-
-def is_inside(path: str | os.PathLike[str], root: str | os.PathLike[str]) -> bool:
-    """True when ``path``, every link followed, lies inside the folder ``root``."""
-    return _inside(os.path.realpath(path), os.path.realpath(root))

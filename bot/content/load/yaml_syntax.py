@@ -255,6 +255,7 @@ def explain_yaml_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
 
 
 def indent_message() -> str:
+    """Message for a line whose indentation does not fit the lines above."""
     return (
         "the indentation of this line does not fit the lines above — keys at the same level "
         "must start in the same column (2 spaces per level; languages under title:, "
