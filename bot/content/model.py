@@ -13,7 +13,7 @@ Every model forbids unknown keys, so a misspelt key is reported instead of being
 silently ignored. Checks that pydantic can run itself (lengths, patterns, allowed
 values) are declared as types, because they run in pydantic's compiled core: the
 loader validates tens of thousands of files. The validators below only explain
-values in words an editor understands; :mod:`bot.content.loader` turns pydantic's
+values in words an editor understands; :mod:`bot.content.load` turns pydantic's
 errors into ``file:line: message`` lines.
 """
 
