@@ -100,6 +100,9 @@ _ALIASES = {
 #: «جنوری», «نومبر»; Extended Arabic-Indic digits).
 BABEL_LOCALES = {"pt": "pt_PT", "prs": "fa_AF"}
 
+#: UI codes that are no CLDR language code (Babel cannot parse them directly).
+_NOT_IN_CLDR = frozenset({"prs"})
+
 #: Own names where Babel's differs from what speakers call the language: CLDR names
 #: fa_AF «فارسی (افغانستان)» although its own data calls the language «دری»; Sorani
 #: speakers say «کوردی (سۆرانی)», which also pairs with Kurmanji's «Kurdî (kurmancî)»
@@ -165,6 +168,21 @@ def language_name(lang: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+def display_name(lang: str, locale: Locale | str) -> str:
+    """The name of UI language ``lang`` in ``locale``: ``prs`` → "Dari" in English,
+    «دری» in Persian (CLDR names the locale fa_AF so); unknown codes come back as they are."""
+    try:
+        where = locale if isinstance(locale, Locale) else Locale.parse(locale)
+        if lang in _NOT_IN_CLDR:
+            name = where.languages.get(BABEL_LOCALES[lang])
+            if name:
+                return name
+            return babel_locale(lang).get_display_name(where) or lang
+        return Locale.parse(lang).get_display_name(where) or lang
+    except (UnknownLocaleError, ValueError, TypeError):
+        return lang
+
+
 def content_chain(lang: str, region_default: str) -> tuple[str, ...]:
     """The fallback chain for content: user language, its fallbacks, English, region default."""
     chain = [lang, *FALLBACKS.get(lang, ()), DEFAULT_LANGUAGE, region_default]
@@ -227,10 +245,14 @@ class Translator:
         """A number with the locale's separators and digits (``1234`` → ``۱٬۲۳۴``)."""
         return self.digits(format_decimal(value, locale=self.locale, numbering_system="default"))
 
-    def date(self, value: dt.date, format: str = "medium") -> str:
-        """A date with the locale's month names and digits (Gregorian calendar: the
-        dates people deal with here, on letters and appointments, are Gregorian; Dari
-        gets the Afghan month names, e.g. ``۳۰ نومبر ۲۰۲۶``)."""
+    def date(self, value: dt.date, format: str = "long") -> str:
+        """A date with the locale's month names and digits, e.g. Dari ``۳۰ نومبر ۲۰۲۶``.
+
+        Gregorian calendar: the dates people deal with here (letters, appointments) are
+        Gregorian; Dari gets CLDR's Afghan month names (جنوری … دسمبر), not Iranian
+        ones (ژانویه …). ``long`` by default: CLDR's medium formats abbreviate months
+        into forms many readers do not know (Dari «جنو», Kurmanji «rbn», Somali "Jan").
+        """
         return self.digits(format_date(value, format=format, locale=self.locale))
 
     def ltr(self, text: str) -> str:

@@ -45,7 +45,7 @@ from bot.editing.coverage import (
     status,
     text_scalar,
 )
-from bot.i18n import LANGUAGES
+from bot.i18n import LANGUAGES, babel_locale
 
 _SOURCE_RE = re.compile(r"^source: ([a-z]{2,3}), hash ([0-9a-f]{8})$")
 _LIMITS = {"title": TITLE_MAX_CHARS, "summary": SUMMARY_MAX_CHARS, "body": BODY_MAX_CHARS}
@@ -60,7 +60,7 @@ def _check_language(lang: str) -> Locale:
     if lang not in LANGUAGES:
         raise UsageError(f"{lang!r} is not one of the bot's languages: {', '.join(LANGUAGES)}")
     try:
-        return Locale.parse(lang)
+        return babel_locale(lang)
     except (UnknownLocaleError, ValueError):
         raise UsageError(f"unknown language code {lang!r}") from None
 

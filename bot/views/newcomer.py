@@ -13,7 +13,6 @@ import datetime as dt
 from dataclasses import dataclass
 from html import escape
 
-from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_interval, format_time, get_day_names
 from babel.lists import format_list
 from babel.numbers import format_decimal
@@ -22,7 +21,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.content import hours
 from bot.content.model import Entry
 from bot.content.store import SCOPE_MUNICIPALITY, SCOPE_NATIONAL, Content, Place
-from bot.i18n import LANGUAGES, Translator, content_chain, language_name, pick_language
+from bot.i18n import (
+    LANGUAGES,
+    Translator,
+    content_chain,
+    display_name,
+    language_name,
+    pick_language,
+)
 from bot.telegram import callback_data
 from bot.telegram.commands import PRIVATE_COMMANDS
 
@@ -65,10 +71,7 @@ def place_name(place: Place, t: Translator) -> str:
 
 
 def _display_language(code: str, t: Translator) -> str:
-    try:
-        return Locale.parse(code).get_display_name(t.locale) or code
-    except (UnknownLocaleError, ValueError):
-        return code
+    return display_name(code, t.locale)
 
 
 # -- onboarding ------------------------------------------------------------------
