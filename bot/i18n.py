@@ -109,6 +109,10 @@ _NOT_IN_CLDR = frozenset({"prs"})
 #: in the picker (CLDR: «کوردیی ناوەندی», "Central Kurdish").
 _ENDONYMS = {"prs": "دری", "ckb": "کوردی (سۆرانی)"}
 
+#: English names for editors where CLDR's ("Kurdish", "Central Kurdish") hide which
+#: Kurdish is meant.
+_ENGLISH_NAMES = {"ku": "Kurdish (Kurmanji)", "ckb": "Kurdish (Sorani)"}
+
 #: Digits of the CLDR numbering systems a UI locale uses by default (Babel formats
 #: only the separators of a numbering system, never its digits).
 _DIGITS = {"arab": "٠١٢٣٤٥٦٧٨٩", "arabext": "۰۱۲۳۴۵۶۷۸۹"}
@@ -173,6 +177,8 @@ def display_name(lang: str, locale: Locale | str) -> str:
     «دری» in Persian (CLDR names the locale fa_AF so); unknown codes come back as they are."""
     try:
         where = locale if isinstance(locale, Locale) else Locale.parse(locale)
+        if where.language == "en" and lang in _ENGLISH_NAMES:
+            return _ENGLISH_NAMES[lang]
         if lang in _NOT_IN_CLDR:
             name = where.languages.get(BABEL_LOCALES[lang])
             if name:

@@ -17,6 +17,7 @@ from bot.i18n import (
     RLM,
     _load_catalog,
     content_chain,
+    display_name,
     is_rtl,
     language_name,
     locales_dir,
@@ -240,3 +241,21 @@ def test_content_falls_back_to_a_language_the_reader_reads(lang, available, show
 def test_without_english_the_regions_language_follows_the_chain():
     assert content_chain("so", "fr") == ("so", "en", "fr")
     assert pick_language({"fr", "de"}, content_chain("am", "fr")) == "fr"
+
+
+def test_language_names_in_other_languages():
+    """What "Not yet translated into {language}" and the editor tools show."""
+    assert display_name("prs", "en") == "Dari"
+    assert display_name("prs", "de") == "Dari"
+    assert display_name("prs", translator("fa").locale) == "دری"
+    assert display_name("fa", "en") == "Persian"
+    assert display_name("ckb", "en") == "Kurdish (Sorani)"
+    assert display_name("ku", "en") == "Kurdish (Kurmanji)"
+    assert display_name("ur", "de") == "Urdu"
+    assert display_name("prs", "lb") not in ("", "prs")  # no Luxembourgish name: Babel's
+
+
+@given(st.text(max_size=12), st.sampled_from(LANGUAGES))
+def test_display_name_never_raises(code, lang):
+    name = display_name(code, translator(lang).locale)
+    assert isinstance(name, str) and (name or not code)

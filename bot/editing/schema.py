@@ -85,7 +85,7 @@ COUNTRY_HELP: dict[str, str] = {
 CATEGORY_HELP: dict[str, str] = {
     "id": "Never change it once used: every entry points to a category.",
     "icon": "One emoji; please never a flag.",
-    "name": "Name of the topic in all 12 languages.",
+    "name": "Name of the topic in all the bot's languages.",
     "keywords": "Words people type, per language (4 to 10 each).",
 }
 
