@@ -33,7 +33,6 @@ from bot.delivery.worker import MAX_SENDERS, DeliveryWorker
 from bot.handlers import announce, editors, errors, groups, newcomer, questions
 from bot.storage.database import Storage
 from bot.telegram.commands import set_commands, set_staff_commands
-from bot.telegram.request import AiohttpRequest
 from bot.telegram.update_processor import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
@@ -122,7 +121,7 @@ def build_application(
             Bot(
                 settings.token,
                 base_url=settings.api_base_url,
-                request=AiohttpRequest(connection_pool_size=MAX_SENDERS),
+                request=settings.request(connection_pool_size=MAX_SENDERS),
             ),
             announce.make_renderer(application),
             rate=settings.broadcast_rate,
@@ -169,8 +168,8 @@ def build_application(
         .token(settings.token)
         .base_url(settings.api_base_url)
         # aiohttp instead of httpx: a fraction of the CPU per Bot API call.
-        .request(AiohttpRequest(connection_pool_size=32))
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
+        .request(settings.request(connection_pool_size=32))
+        .get_updates_request(settings.request(connection_pool_size=1))
         .context_types(ContextTypes(bot_data=BotData))
         # Other people's updates are handled while one waits for Telegram; one chat's
         # updates stay in order (bot/telegram/update_processor.py).

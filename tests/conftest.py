@@ -10,6 +10,7 @@ import pytest
 
 from bot.content.snapshot import Snapshot
 from bot.devtools.sandbox import Sandbox
+from tests.botapi_faults import FaultyBotApi
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = Path(__import__("os").environ.get("TEST_CONTENT", ROOT / "content"))
@@ -32,7 +33,9 @@ def snapshot() -> Snapshot:
 
 @pytest.fixture
 async def sandbox(snapshot: Snapshot, tmp_path: Path):
-    box = await Sandbox.create(snapshot, database=tmp_path / "bot.sqlite3", clock=clock)
+    box = await Sandbox.create(
+        snapshot, database=tmp_path / "bot.sqlite3", clock=clock, api=await FaultyBotApi().start()
+    )
     try:
         yield box
     finally:

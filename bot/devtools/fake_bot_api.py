@@ -4,11 +4,15 @@ The real :class:`telegram.ext.Application` talks to it through ``base_url``, so
 tests, benchmarks and ``newcomer-bot chat`` exercise the same code path as
 production: HTTP requests, JSON answers, long polling with ``getUpdates``.
 
-It records every call, feeds updates, keeps each chat's messages (so edits can
-be checked and rejected like Telegram does: "message is not modified", text over
-4096 characters, callback data over 64 bytes) and can answer with faults
-(429 with ``retry_after``, 403 for blocked users) on demand.
-The answers follow the Bot API documentation (https://core.telegram.org/bots/api).
+It records every call, feeds updates, keeps each chat's messages and rejects
+what Telegram rejects: "message is not modified", texts over 4096 UTF-16 code
+units after entity parsing (captions over 1024, callback answers over 200),
+callback data over 64 bytes, and HTML that Telegram cannot parse (unclosed,
+mismatched or unknown tags; see :func:`parse_html`). The answers follow the Bot
+API documentation (https://core.telegram.org/bots/api).
+
+Faults (429s, 403s, requests that never get an answer) are for tests only: they
+live in ``tests/botapi_faults.py``, a subclass overriding :meth:`FakeBotApi.intercept`.
 """
 
 from __future__ import annotations
@@ -33,9 +37,181 @@ BOT_USER = {
     "supports_inline_queries": False,
 }
 
-#: Bot API limits checked here as Telegram checks them.
+#: Bot API limits checked here as Telegram checks them: lengths in UTF-16 code
+#: units of the text after entity parsing (see :func:`utf16_len`).
 MAX_TEXT_CHARS = 4096
+MAX_CAPTION_CHARS = 1024
+MAX_CALLBACK_ANSWER_CHARS = 200
 MAX_CALLBACK_DATA_BYTES = 64
+
+#: Tags Telegram's HTML parse mode knows (Bot API, "HTML style"); anything else is
+#: rejected as "Unsupported start tag".
+HTML_TAGS = frozenset({
+    "a", "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler",
+    "tg-emoji", "code", "pre", "blockquote",
+})  # fmt: skip
+#: The only named character references Telegram decodes; every numerical one is decoded.
+_NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+
+
+class EntityParseError(ValueError):
+    """Telegram's "can't parse entities" for HTML text; the message is Telegram's wording."""
+
+
+def utf16_len(text: str) -> int:
+    """Length in UTF-16 code units, as Telegram counts text lengths and entity offsets
+    (an emoji outside the Basic Multilingual Plane counts 2)."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def _decode_entity(text: str, i: int) -> tuple[str, int] | None:
+    """The character an ``&`` at ``i`` stands for and the index after it, or None when
+    it is not a reference Telegram knows (then the ``&`` is an ordinary character, as
+    in Telegram's parser: ``&foo;`` is shown as it is)."""
+    n = len(text)
+    j = i + 1
+    if j < n and text[j] == "#":
+        j += 1
+        hexadecimal = j < n and text[j] == "x"
+        digits = "0123456789abcdefABCDEF" if hexadecimal else "0123456789"
+        j += hexadecimal
+        start = j
+        while j < n and text[j] in digits:
+            j += 1
+        value = int(text[start:j], 16 if hexadecimal else 10) if j > start else 0
+        if value == 0 or value >= 0x10FFFF or j - i >= 10:
+            return None
+        char = chr(value)
+    else:
+        while j < n and text[j].isascii() and text[j].isalpha():
+            j += 1
+        char = _NAMED_ENTITIES.get(text[i + 1 : j])
+        if char is None:
+            return None
+    if j < n and text[j] == ";":
+        j += 1
+    return char, j
+
+
+def parse_html(text: str) -> str:
+    """The text Telegram shows for ``text`` in HTML parse mode (tags removed, character
+    references decoded). Raises EntityParseError where Telegram answers 400 "can't
+    parse entities": an unknown tag, an unclosed or unmatched tag, a bad attribute, a
+    lone surrogate. Follows tdlib's parser (td/telegram/MessageEntity.cpp, parse_html)."""
+    out: list[str] = []
+    stack: list[str] = []
+    n = len(text)
+    i = 0
+
+    def at(pos: int) -> str:
+        return f"at byte offset {len(text[:pos].encode('utf-8', 'surrogatepass'))}"
+
+    while i < n:
+        char = text[i]
+        if char == "&" and (decoded := _decode_entity(text, i)) is not None:
+            out.append(decoded[0])
+            i = decoded[1]
+            continue
+        if char != "<":
+            out.append(char)
+            i += 1
+            continue
+        begin = i
+        i += 1
+        if i < n and text[i] == "/":
+            if not stack:
+                raise EntityParseError(f"Unexpected end tag {at(begin)}")
+            j = i + 1
+            while j < n and not text[j].isspace() and text[j] != ">":
+                j += 1
+            name = text[i + 1 : j].lower()
+            while j < n and text[j].isspace():
+                j += 1
+            if j >= n or text[j] != ">":
+                raise EntityParseError(f"Unclosed end tag {at(begin)}")
+            expected = stack.pop()
+            if name and name != expected:
+                raise EntityParseError(
+                    f'Unmatched end tag {at(begin)}, expected "</{expected}>", found "</{name}>"'
+                )
+            i = j + 1
+            continue
+        j = i
+        while j < n and not text[j].isspace() and text[j] != ">":
+            j += 1
+        if j >= n:
+            raise EntityParseError(f"Unclosed start tag {at(begin)}")
+        name = text[i:j].lower()
+        if name not in HTML_TAGS:
+            raise EntityParseError(f'Unsupported start tag "{name}" {at(begin)}')
+        attributes: dict[str, str] = {}
+        while True:
+            while j < n and text[j].isspace():
+                j += 1
+            if j >= n:
+                raise EntityParseError(f"Unclosed start tag {at(begin)}")
+            if text[j] == ">":
+                break
+            start = j
+            while j < n and not text[j].isspace() and text[j] not in "=>":
+                j += 1
+            attribute = text[start:j].lower()
+            if not attribute:
+                raise EntityParseError(f'Empty attribute name in the tag "{name}" {at(begin)}')
+            while j < n and text[j].isspace():
+                j += 1
+            if j < n and text[j] != "=" and name == "blockquote" and attribute == "expandable":
+                attributes[attribute] = ""
+                continue
+            if j >= n or text[j] != "=":
+                raise EntityParseError(
+                    "Expected equal sign in declaration of an attribute of the tag "
+                    f'"{name}" {at(begin)}'
+                )
+            j += 1
+            while j < n and text[j].isspace():
+                j += 1
+            if j >= n:
+                raise EntityParseError(f'Unclosed start tag "{name}" {at(begin)}')
+            value: list[str] = []
+            if text[j] in "'\"":
+                quote = text[j]
+                j += 1
+                while j < n and text[j] != quote:
+                    if text[j] == "&" and (decoded := _decode_entity(text, j)) is not None:
+                        value.append(decoded[0])
+                        j = decoded[1]
+                        continue
+                    value.append(text[j])
+                    j += 1
+                if j < n:
+                    j += 1
+            else:
+                start = j
+                while j < n and ((text[j].isascii() and text[j].isalnum()) or text[j] in ".-"):
+                    j += 1
+                value.append(text[start:j].lower())
+                if j < n and not text[j].isspace() and text[j] != ">":
+                    raise EntityParseError(f"Unexpected end of name token {at(start)}")
+            if j >= n:
+                raise EntityParseError(f"Unclosed start tag {at(begin)}")
+            attributes[attribute] = "".join(value)
+        if name == "span" and attributes.get("class") != "tg-spoiler":
+            raise EntityParseError(f'Tag "span" must have class "tg-spoiler" {at(begin)}')
+        if name == "tg-emoji" and not attributes.get("emoji-id", "").isdigit():
+            raise EntityParseError(f"Custom emoji entity must contain a tg://emoji URL {at(begin)}")
+        stack.append(name)
+        i = j + 1
+    if stack:
+        raise EntityParseError(f"Can't find end tag corresponding to start tag {stack[-1]}")
+    shown = "".join(out)
+    if any("\ud800" <= c <= "\udfff" for c in shown):
+        raise EntityParseError(
+            "Text contains invalid Unicode characters after decoding HTML entities, check for "
+            "unmatched surrogate code units"
+        )
+    return shown
+
 
 _JSON_KEYS = {
     "reply_markup", "entities", "commands", "scope", "link_preview_options",
@@ -84,18 +260,6 @@ class Call:
         }
 
 
-@dataclasses.dataclass
-class Fault:
-    """An error answer for the next matching call(s)."""
-
-    method: str | None
-    chat_id: int | None
-    error_code: int
-    description: str
-    retry_after: int | None = None
-    times: int = 1
-
-
 def _decode(params: dict[str, str]) -> dict[str, Any]:
     # python-telegram-bot sends form fields: strings as-is, everything else as JSON.
     out: dict[str, Any] = {}
@@ -127,10 +291,7 @@ class FakeBotApi:
         self.calls: list[Call] = []
         self.record = record
         self.counts: dict[str, int] = {}
-        self.faults: list[Fault] = []
-        self.responder: Callable[[str, dict[str, Any]], dict[str, Any] | None] | None = None
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
-        self.blocked: set[int] = set()
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count] = {}
@@ -184,27 +345,6 @@ class FakeBotApi:
             self._new_update.notify_all()
         return update["update_id"]
 
-    def fail(
-        self,
-        method: str | None = None,
-        *,
-        chat_id: int | None = None,
-        error_code: int = 429,
-        description: str | None = None,
-        retry_after: int | None = None,
-        times: int = 1,
-    ) -> None:
-        """Answer the next ``times`` matching calls with an error."""
-        if description is None:
-            description = {
-                429: f"Too Many Requests: retry after {retry_after or 1}",
-                403: "Forbidden: bot was blocked by the user",
-                400: "Bad Request: chat not found",
-            }.get(error_code, "Internal Server Error")
-        if error_code == 429 and retry_after is None:
-            retry_after = 1
-        self.faults.append(Fault(method, chat_id, error_code, description, retry_after, times))
-
     # -- waiting ---------------------------------------------------------------------
 
     async def wait_for(
@@ -254,46 +394,21 @@ class FakeBotApi:
         status = 200 if answer.get("ok") else answer.get("error_code", 400)
         return web.json_response(answer, status=status)
 
-    def _take_fault(self, method: str, params: dict[str, Any]) -> Fault | None:
-        chat = params.get("chat_id")
-        for fault in self.faults:
-            if fault.method not in (None, method):
-                continue
-            if fault.chat_id is not None and fault.chat_id != chat:
-                continue
-            fault.times -= 1
-            if fault.times <= 0:
-                self.faults.remove(fault)
-            return fault
-        return None
-
     async def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         if method == "getUpdates":
             return {"ok": True, "result": await self._get_updates(params)}
-        fault = self._take_fault(method, params)
-        if fault is not None:
-            error: dict[str, Any] = {
-                "ok": False,
-                "error_code": fault.error_code,
-                "description": fault.description,
-            }
-            if fault.retry_after is not None:
-                error["parameters"] = {"retry_after": fault.retry_after}
-            return error
-        if params.get("chat_id") in self.blocked:
-            return {
-                "ok": False,
-                "error_code": 403,
-                "description": "Forbidden: bot was blocked by the user",
-            }
-        if self.responder is not None:
-            custom = self.responder(method, params)
-            if custom is not None:
-                return custom
+        intercepted = await self.intercept(method, params)
+        if intercepted is not None:
+            return intercepted
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
             return {"ok": True, "result": True}
         return handler(params)
+
+    async def intercept(self, method: str, params: dict[str, Any]) -> dict[str, Any] | None:
+        """An answer that replaces the normal one (None: answer normally). Test doubles
+        override this to inject faults; it may also wait, as a hung server would."""
+        return None
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
@@ -316,6 +431,24 @@ class FakeBotApi:
     @staticmethod
     def _bad(description: str) -> dict[str, Any]:
         return {"ok": False, "error_code": 400, "description": f"Bad Request: {description}"}
+
+    def _shown_text(
+        self, params: dict[str, Any], key: str, limit: int, too_long: str
+    ) -> tuple[str, dict[str, Any] | None]:
+        """The text the user would see for ``params[key]`` (parsed per ``parse_mode``)
+        and the error answer Telegram would give instead, if any."""
+        raw = params.get(key) or ""
+        if not isinstance(raw, str):
+            return "", self._bad(f'field "{key}" must be of type String')
+        shown = raw
+        if str(params.get("parse_mode", "")).lower() == "html":
+            try:
+                shown = parse_html(raw)
+            except EntityParseError as exc:
+                return raw, self._bad(f"can't parse entities: {exc}")
+        if utf16_len(shown) > limit:
+            return raw, self._bad(too_long)
+        return raw, None
 
     def _check_markup(self, params: dict[str, Any]) -> dict[str, Any] | None:
         markup = params.get("reply_markup") or {}
@@ -342,11 +475,11 @@ class FakeBotApi:
         return {"ok": True, "result": BOT_USER}
 
     def _m_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
-        text = params.get("text", "")
+        text, bad = self._shown_text(params, "text", MAX_TEXT_CHARS, "message is too long")
+        if bad:
+            return bad
         if not text.strip():
             return self._bad("message text is empty")
-        if len(text) > MAX_TEXT_CHARS:
-            return self._bad("message is too long")
         if bad := self._check_markup(params):
             return bad
         markup = params.get("reply_markup")
@@ -360,9 +493,11 @@ class FakeBotApi:
         message = self.messages.get(key)
         if message is None:
             return self._bad("message to edit not found")
-        text = params.get("text", "")
-        if len(text) > MAX_TEXT_CHARS:
-            return self._bad("MESSAGE_TOO_LONG")
+        text, bad = self._shown_text(params, "text", MAX_TEXT_CHARS, "MESSAGE_TOO_LONG")
+        if bad:
+            return bad
+        if not text.strip():
+            return self._bad("message text is empty")
         if bad := self._check_markup(params):
             return bad
         markup = params.get("reply_markup")
@@ -395,6 +530,22 @@ class FakeBotApi:
             "address": params.get("address", ""),
         }
         message = self._new_message(int(params["chat_id"]), venue=venue, location=venue["location"])
+        return {"ok": True, "result": message}
+
+    def _m_answerCallbackQuery(self, params: dict[str, Any]) -> dict[str, Any]:
+        # Callback answers have no parse mode: plain text, 0-200 characters.
+        _, bad = self._shown_text(
+            {"text": params.get("text")}, "text", MAX_CALLBACK_ANSWER_CHARS, "MESSAGE_TOO_LONG"
+        )
+        return bad or {"ok": True, "result": True}
+
+    def _m_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:
+        _, bad = self._shown_text(
+            params, "caption", MAX_CAPTION_CHARS, "message caption is too long"
+        )
+        if bad:
+            return bad
+        message = self._new_message(int(params["chat_id"]), photo=[], caption=params.get("caption"))
         return {"ok": True, "result": message}
 
     def _m_getMyCommands(self, params: dict[str, Any]) -> dict[str, Any]:
