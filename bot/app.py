@@ -13,7 +13,6 @@ import sys
 from telegram import Bot, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -33,6 +32,7 @@ from bot.delivery.worker import MAX_SENDERS, DeliveryWorker
 from bot.handlers import announce, editors, errors, groups, newcomer, questions
 from bot.storage.database import Storage
 from bot.telegram.commands import set_commands, set_staff_commands
+from bot.telegram.rate_limiter import PerChatRateLimiter
 from bot.telegram.update_processor import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
@@ -98,8 +98,8 @@ def build_application(
     """The Application for ``settings``, serving ``snapshot``.
 
     The database is opened in ``post_init`` (unless ``storage`` is given) and closed
-    in ``post_shutdown``. ``rate_limiter`` adds python-telegram-bot's AIORateLimiter
-    for group-chat limits and RetryAfter retries on interactive replies.
+    in ``post_shutdown``. ``rate_limiter`` adds :class:`PerChatRateLimiter` for group-chat
+    limits and RetryAfter retries on interactive replies.
     """
 
     stop_watching = asyncio.Event()
@@ -184,10 +184,9 @@ def build_application(
         .post_shutdown(post_shutdown)
     )
     if rate_limiter:
-        # overall_max_rate=0: interactive replies are not throttled overall (bulk
-        # announcements have their own limiter); group limits and RetryAfter
-        # retries stay on.
-        builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=2))
+        # Group limits and RetryAfter retries; a 429 pauses only its chat. Interactive
+        # replies are not throttled overall (announcements have their own limiter).
+        builder = builder.rate_limiter(PerChatRateLimiter(max_retries=2))
     application = builder.build()
     data: BotData = application.bot_data
     data.snapshot = snapshot
