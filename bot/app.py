@@ -43,7 +43,7 @@ from bot.handlers import (
 )
 from bot.handlers.errors import ErrorReporter
 from bot.storage.database import Storage
-from bot.telegram import callback_data
+from bot.telegram import callback_data, guards
 from bot.telegram.commands import set_commands, set_staff_commands
 from bot.telegram.rate_limiter import PerChatRateLimiter
 from bot.telegram.update_processor import PerChatUpdateProcessor
@@ -129,6 +129,8 @@ def add_handlers(application: Application) -> None:
     # Stale, forged or unknown data: "This button is out of date", and the menu.
     application.add_handler(CallbackQueryHandler(common.unknown_button))
     application.add_error_handler(ErrorReporter().on_error)
+    # Private updates without a sender stop first; empty and idle user_data is dropped.
+    guards.install(application)
 
 
 def build_application(
