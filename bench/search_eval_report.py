@@ -46,20 +46,32 @@ def main(argv: list[str] | None = None) -> int:
     by_lang: dict[str, list] = defaultdict(list)
     for outcome in outcomes:
         by_lang[outcome.item["lang"]].append(outcome)
-    print(f"{'lang':<6}{'hits':>6}{'of':>5}{'rate':>8}")
+
+    def rate(group: list) -> str:
+        return f"{sum(o.hit for o in group):>4}/{len(group):<4}" + (
+            f"{sum(o.hit for o in group) / len(group):>7.1%}" if group else f"{'-':>7}"
+        )
+
+    print(f"{'lang':<6}{'top-3 recall':>19}   {'right on negatives':>19}")
     for lang in sorted(by_lang, key=lambda k: -len(by_lang[k])):
         group = by_lang[lang]
-        hits = sum(o.hit for o in group)
-        print(f"{lang:<6}{hits:>6}{len(group):>5}{hits / len(group):>8.1%}")
-    hits = sum(o.hit for o in outcomes)
-    print(f"{'all':<6}{hits:>6}{len(outcomes):>5}{hits / len(outcomes):>8.1%}")
+        positive = [o for o in group if "negative" not in o.item]
+        negative = [o for o in group if "negative" in o.item]
+        print(f"{lang:<6}{rate(positive):>19}   {rate(negative):>19}")
+    positive = [o for o in outcomes if "negative" not in o.item]
+    negative = [o for o in outcomes if "negative" in o.item]
+    print(f"{'all':<6}{rate(positive):>19}   {rate(negative):>19}")
     slowest = max(outcomes, key=lambda o: o.ms)
     print(f"slowest query: {slowest.ms:.2f} ms ({slowest.item['q']!r})")
 
     print("\nmisses:")
     for o in outcomes:
         if not o.hit:
-            wanted = o.item.get("expect") or f"category {o.item['category']}"
+            wanted = (
+                o.item.get("expect")
+                or (o.item.get("category") and f"category {o.item['category']}")
+                or f"no entries ({o.item.get('negative')})"
+            )
             print(f"  [{o.item['lang']}] {o.item['q']!r} @ {o.item['municipality']}")
             print(f"      wanted {wanted}; got {o.top}")
     if args.all:
