@@ -18,7 +18,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from bot.content.loader import load_content
-from bot.search.index import SearchIndex
+from bot.search.query import SearchIndex
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from bot.content.loader import load_content
 from bot.content.store import Content
-from bot.search.index import SearchIndex
+from bot.search.query import SearchIndex
 
 ROOT = Path(__file__).parent.parent
 CONTENT = load_content(ROOT / "content")

@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from bot.content.loader import load_content
-from bot.search.index import SearchIndex
+from bot.search.query import SearchIndex
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_FILE = Path(__file__).parent / "search_eval.yaml"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bot.content.loader import load_content
 from bot.content.store import Content
-from bot.search.index import SearchIndex
+from bot.search.query import SearchIndex
 from bot.search.places import PlaceMatcher
 
 
