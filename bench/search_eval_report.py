@@ -3,6 +3,7 @@
 Usage::
 
     .venv/bin/python -m bench.search_eval_report [--content DIR] [--all]
+        [--arabic-stemmer light10|snowball]
 
 ``--all`` also lists the hits with their top results. The evaluation itself
 lives in ``tests/test_search_eval.py`` (the test asserts the overall rate);
@@ -18,6 +19,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from bot.content.loader import load_content
+from bot.search import analysis
 from bot.search.query import SearchIndex
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +39,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="search quality report")
     parser.add_argument("--content", type=Path, default=ROOT / "content")
     parser.add_argument("--all", action="store_true", help="list hits too")
+    parser.add_argument(
+        "--arabic-stemmer",
+        choices=["light10", "snowball"],
+        default=analysis.ARABIC_STEMMER,
+        help="stemmer for Arabic-script words (to compare them)",
+    )
     args = parser.parse_args(argv)
+    analysis.ARABIC_STEMMER = args.arabic_stemmer
     ev = _eval_module()
     content = load_content(args.content)
     index = SearchIndex(content)

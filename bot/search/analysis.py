@@ -84,8 +84,21 @@ def _stem_arabic(word: str) -> str:
     return _strip(word, _AR_SUFFIXES, keep=3, times=2)
 
 
+#: The stemmer for Arabic-script words: "light10" (above) or "snowball" (Snowball's
+#: Arabic stemmer on the folded word). Compared on tests/search_eval.yaml with
+#: ``python -m bench.search_eval_report --arabic-stemmer snowball``.
+ARABIC_STEMMER = "light10"
+
+
+def _snowball_arabic() -> Callable[[str], str]:
+    stem = snowballstemmer.stemmer("arabic").stemWord
+    return lambda w: fold(stem(w)) or w
+
+
 def make_stemmer(lang: str) -> Callable[[str], str] | None:
     """The stemmer for ``lang`` (folded word → folded stem), or None for none."""
+    if lang in ("ar", "fa", "ps") and ARABIC_STEMMER == "snowball":
+        return _snowball_arabic()
     if lang in _SNOWBALL:
         stem = snowballstemmer.stemmer(_SNOWBALL[lang]).stemWord
         # Snowball output can hold letters folding removes (it writes some of
