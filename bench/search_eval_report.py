@@ -70,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     positive = [o for o in outcomes if "negative" not in o.item]
     negative = [o for o in outcomes if "negative" in o.item]
     print(f"{'all':<6}{rate(positive):>19}   {rate(negative):>19}")
+    talk = [o for o in outcomes if o.item.get("negative") in ("greeting", "thanks")]
+    named = sum(o.kind == o.item["negative"] for o in talk)
+    print(f"greetings and thanks recognised as such: {named}/{len(talk)}")
     slowest = max(outcomes, key=lambda o: o.ms)
     print(f"slowest query: {slowest.ms:.2f} ms ({slowest.item['q']!r})")
 
@@ -82,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
                 or f"no entries ({o.item.get('negative')})"
             )
             print(f"  [{o.item['lang']}] {o.item['q']!r} @ {o.item['municipality']}")
-            print(f"      wanted {wanted}; got {o.top}")
+            print(f"      wanted {wanted}; got {o.top or o.kind}")
     if args.all:
         print("\nhits:")
         for o in outcomes:

@@ -165,18 +165,30 @@ class IndexData:
         self._n_entries = max(1, len(self._entries))
         del postings
 
-        # Category names and keywords: term → [(category index, mask, weight)].
-        self._cat_terms: dict[str, list[tuple[int, int, float]]] = {}
+        # Category names and keywords: term → [(category index, mask, weight,
+        # phrase)], where phrase numbers the name or keyword the term is in
+        # (``_cat_phrase_size``: its number of terms), so a query can be seen
+        # to name a whole keyword ("дитячий садок"), not one word of it (the
+        # "job" of "job centre").
+        self._cat_terms: dict[str, list[tuple[int, int, float, int]]] = {}
+        self._cat_phrase_size: list[int] = []
         for ci, cid in enumerate(categories):
             category = content.categories[cid]
-            for weight, texts in (
-                (CATEGORY_NAME_WEIGHT, category.name),
-                (CATEGORY_KEYWORD_WEIGHT, {k: " ".join(v) for k, v in category.keywords.items()}),
-            ):
-                for lang, text in texts.items():
-                    bit = self._bit(lang)
-                    for term in set(terms_of(lang, text, bit, True)):
-                        self._cat_terms.setdefault(term, []).append((ci, bit, weight))
+            phrases = [(CATEGORY_NAME_WEIGHT, lang, name) for lang, name in category.name.items()]
+            phrases += [
+                (CATEGORY_KEYWORD_WEIGHT, lang, keyword)
+                for lang, keywords in category.keywords.items()
+                for keyword in keywords
+            ]
+            for weight, lang, text in phrases:
+                bit = self._bit(lang)
+                terms = set(terms_of(lang, text, bit, True))
+                if not terms:
+                    continue
+                phrase = len(self._cat_phrase_size)
+                self._cat_phrase_size.append(len(terms))
+                for term in terms:
+                    self._cat_terms.setdefault(term, []).append((ci, bit, weight, phrase))
 
         token_cache.clear()
         # Vocabulary per script for fuzzy, prefix and suffix matching;

@@ -42,6 +42,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import datetime as dt
+import enum
 import math
 
 from rapidfuzz import fuzz, process
@@ -57,9 +58,10 @@ from bot.search.index import (
     MASK_ALL,
     IndexData,
 )
-from bot.search.textnorm import fold, script_of
+from bot.search.smalltalk import SmallTalk, recognise
+from bot.search.textnorm import script_of
 
-__all__ = ["Hit", "SearchIndex", "SearchResult"]
+__all__ = ["Hit", "ResultKind", "SearchIndex", "SearchResult"]
 
 #: Words matched only in a language the user did not pick count this much.
 OTHER_LANGUAGE_WEIGHT = 0.8
@@ -69,6 +71,28 @@ SCOPE_BOOST = {SCOPE_MUNICIPALITY: 1.06, SCOPE_REGION: 1.03, SCOPE_NATIONAL: 1.0
 #: least this fraction of the best one, and at least MIN_RELEVANCE.
 RELATIVE_CUTOFF = 0.4
 MIN_RELEVANCE = 0.2
+
+# --- when to answer at all ------------------------------------------------------
+#: A query word is evidence for an entry only when it means a term of the
+#: entry this surely (the word itself, its stem, a transliteration, a small
+#: typo; not a loose prefix, compound part or distant spelling) ...
+EVIDENCE_QUALITY = 0.7
+#: ... in a field that says what the entry is about (title, keywords; not a
+#: mention in passing in the summary or body).
+EVIDENCE_FIELD = KEYWORDS
+#: The question is answered when its best hit's evidence (the relevance
+#: counting evidence matches only) reaches this; else it is "not found".
+#: Tuned on tests/search_eval.yaml (questions and negatives).
+MIN_EVIDENCE = 0.3
+
+
+class ResultKind(enum.StrEnum):
+    """What a search found: entries, small talk (no question), or nothing good."""
+
+    ANSWERS = "answers"
+    GREETING = "greeting"
+    THANKS = "thanks"
+    NOT_FOUND = "not_found"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -92,7 +116,13 @@ class SearchResult:
     query is about when it names a category rather than one or two specific
     entries, else None. ``municipality_id``: the municipality searched;
     ``other_place`` is True when the question named a municipality other than
-    the user's, which was searched instead.
+    the user's, which was searched instead. ``kind``: :attr:`ResultKind.ANSWERS`
+    when there are hits (``total`` > 0, though a page past the end is empty),
+    :attr:`ResultKind.GREETING` / :attr:`ResultKind.THANKS` for small talk,
+    :attr:`ResultKind.NOT_FOUND` when nothing matches well enough (no hits then).
+    ``evidence``: how surely the best hits are about the question's words (the
+    relevance counting only sure matches in titles, keywords and category
+    names); a question is answered from :data:`MIN_EVIDENCE` up.
     """
 
     hits: list[Hit]
@@ -100,6 +130,12 @@ class SearchResult:
     category: str | None
     municipality_id: str
     other_place: bool = False
+    kind: ResultKind = ResultKind.NOT_FOUND
+    evidence: float = 0.0
+
+    @property
+    def is_smalltalk(self) -> bool:
+        return self.kind in (ResultKind.GREETING, ResultKind.THANKS)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -214,10 +250,14 @@ class SearchIndex(IndexData):
         ``query``: what the user typed, any language or script. ``lang``: the
         user's language code. ``today``: the local date (expired entries are
         left out). ``limit``/``offset``: the page of hits to return; ``total``
-        counts all relevant hits. An unknown municipality or a query without
-        words gives an empty result.
+        counts all relevant hits. A greeting or thanks alone gives a small-talk
+        result; an unknown municipality, a query without words or one that
+        nothing matches well enough gives a "not found" one (both without hits).
         """
-        words = fold(query).split()
+        talk, words = recognise(query, STOPWORDS)
+        if talk is not None:
+            kind = ResultKind.GREETING if talk is SmallTalk.GREETING else ResultKind.THANKS
+            return SearchResult([], 0, None, municipality_id, False, kind)
         target = municipality_id
         found = self.places.locate(words)
         if found:
@@ -229,12 +269,12 @@ class SearchIndex(IndexData):
         other_place = target != municipality_id
         place = self.content.place(target)
         if place is None:
-            return SearchResult([], 0, None, target, other_place)
+            return SearchResult([], 0, None, target, other_place, ResultKind.NOT_FOUND)
         # Only stopwords ("where can I") or single letters: nothing to look for.
         words = [w for w in words if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
         words = words[:8]  # a pasted paragraph is not a question
         if not words:
-            return SearchResult([], 0, None, target, other_place)
+            return SearchResult([], 0, None, target, other_place, ResultKind.NOT_FOUND)
 
         region = place.region
         chain = content_chain(lang, region.default_language)
@@ -266,9 +306,11 @@ class SearchIndex(IndexData):
         entries = self._entries
         default_bit = self._default_bit
         region_bit = self._lang_bit.get(region.default_language, 0)
-        # Per entry: best value per word, and the language mask and value of its
-        # best single match (for matched_language).
+        # Per entry: best value per word, the same counting evidence matches
+        # only, and the language mask and value of its best single match (for
+        # matched_language).
         scores: dict[int, list[float]] = {}
+        evidence: dict[int, list[float]] = {}
         direct: dict[int, float] = {}
         best_match: dict[int, tuple[float, int]] = {}
         ranks: dict[int, int] = {}
@@ -290,6 +332,8 @@ class SearchIndex(IndexData):
                 rarity = 0.6 + 0.4 * math.log(n_all / len(plist)) / log_n
                 base = cand.quality * rarity
                 cmask = cand.mask
+                sure = cand.quality >= EVIDENCE_QUALITY
+                exact = cand.quality >= 1.0
                 for _key, (lo, hi), rank in ranges:
                     a = bisect.bisect_left(plist, lo << ENTRY_SHIFT)
                     b = bisect.bisect_left(plist, hi << ENTRY_SHIFT, a)
@@ -298,7 +342,8 @@ class SearchIndex(IndexData):
                         if not mask:
                             continue
                         e = p >> ENTRY_SHIFT
-                        value = base * FIELD_WEIGHT[p & FIELD_BITS]
+                        field = p & FIELD_BITS
+                        value = base * FIELD_WEIGHT[field]
                         if not mask & (user_mask | default_bit[e]):
                             value *= OTHER_LANGUAGE_WEIGHT
                         row = scores.get(e)
@@ -311,17 +356,31 @@ class SearchIndex(IndexData):
                         for i in covers:
                             if value > row[i]:
                                 row[i] = value
+                        if (
+                            sure
+                            and field <= EVIDENCE_FIELD
+                            and (exact or mask & (user_mask | default_bit[e]))
+                        ):
+                            erow = evidence.get(e)
+                            if erow is None:
+                                erow = evidence[e] = [0.0] * n
+                            for i in covers:
+                                if value > erow[i]:
+                                    erow[i] = value
                         if value > best_match.get(e, (0.0, 0))[0]:
                             best_match[e] = (value, mask)
         for e, row in scores.items():
             direct[e] = sum(row)
 
         # Categories named by the query: each word's best match per category.
+        # Evidence for a category: its name or a keyword named by the query as
+        # a whole (or two words of a longer one), words matched surely.
         cat_rows: dict[int, list[float]] = {}
         cat_masks: dict[int, int] = {}
+        phrase_hits: dict[int, dict[str, tuple[float, tuple[int, ...], int]]] = {}
         for covers, candidates in units:
             for cand in candidates:
-                for ci, bit, weight in self._cat_terms.get(cand.term, ()):
+                for ci, bit, weight, phrase in self._cat_terms.get(cand.term, ()):
                     if not bit & cand.mask:
                         continue
                     value = cand.quality * weight
@@ -332,6 +391,19 @@ class SearchIndex(IndexData):
                         if value > row[i]:
                             row[i] = value
                             cat_masks[ci] = bit
+                    if cand.quality >= EVIDENCE_QUALITY:
+                        terms = phrase_hits.setdefault(phrase, {})
+                        if value > terms.get(cand.term, (0.0,))[0]:
+                            terms[cand.term] = (value, covers, ci)
+        cat_evidence: dict[int, list[float]] = {}
+        for phrase, terms in phrase_hits.items():
+            size = self._cat_phrase_size[phrase]
+            if len(terms) < min(size, 2):
+                continue
+            for value, covers, ci in terms.values():
+                erow = cat_evidence.setdefault(ci, [0.0] * n)
+                for i in covers:
+                    erow[i] = max(erow[i], value)
         for key, _range, rank in ranges:
             per_cat = self._group_by_cat.get(key, {})
             for ci, crow in cat_rows.items():
@@ -369,9 +441,25 @@ class SearchIndex(IndexData):
             if covered >= 0.6 and not 1 <= strong <= 2:
                 category = self._cat_ids[best_ci]
 
+        # Answer only with evidence: the best hit's words must mean what it is
+        # about, or the question must name the category it asks about.
+        def proof(e: int) -> float:
+            row = evidence.get(e)
+            own = sum(row) / n if row else 0.0
+            ci = self._entry_cat[e]
+            crow = cat_evidence.get(ci) if category is not None and ci >= 0 else None
+            return max(own, sum(crow) / n if crow else 0.0)
+
+        sureness = max((proof(r[3]) for r in ranked[:3]), default=0.0)
+        if sureness < MIN_EVIDENCE:
+            return SearchResult(
+                [], 0, None, target, other_place, ResultKind.NOT_FOUND, round(sureness, 4)
+            )
         page = ranked[max(0, offset) : max(0, offset) + max(0, limit)]
         hits = [
             Hit(eid, round(score, 4), rank, self._lang_of_bit(best_match[e][1], chain))
             for score, rank, eid, e in page
         ]
-        return SearchResult(hits, len(ranked), category, target, other_place)
+        return SearchResult(
+            hits, len(ranked), category, target, other_place, ResultKind.ANSWERS, round(sureness, 4)
+        )
