@@ -13,7 +13,14 @@ import snowballstemmer
 
 from bot.search.textnorm import fold
 
-__all__ = ["ROMANIZE", "ROMANIZE_UK", "SCRIPT_LANGUAGES", "STOPWORDS", "make_stemmer"]
+__all__ = [
+    "ROMANIZE",
+    "ROMANIZE_UK",
+    "SCRIPT_LANGUAGES",
+    "STOPWORDS",
+    "is_free_word",
+    "make_stemmer",
+]
 
 # --- stopwords -----------------------------------------------------------------
 # Question words, pronouns, articles, prepositions and "can/want/need" — what a
@@ -45,6 +52,27 @@ _STOPWORDS_RAW = {
 STOPWORDS: frozenset[str] = frozenset(
     word for text in _STOPWORDS_RAW.values() for word in fold(text).split()
 )
+
+# --- "free" ------------------------------------------------------------------------
+# Words that ask for something free of charge. The search reads them as "prefer
+# entries with ``cost: free``", not as a word to find in titles ("LOD – free
+# online dictionary" is no free course). Whole words, and word starts that
+# cover the inflected forms.
+_FREE_WORDS = frozenset(
+    fold(
+        "free gratis umsonst kostenlos kostenlose kostenlosen kostenloser kostenloses "
+        "gebuhrenfrei gratuit gratuite gratuits gratuites gratuitement gratuito gratuita "
+        "gratuitos gratuitas ucretsiz bedava مجاني مجانا مجانية مجاناً بالمجان ببلاش "
+        "رایگان مجانی وړیا مفت ብነጻ ነጻ ናጻ frai"
+    ).split()
+)
+_FREE_STARTS = tuple(fold("безкоштовн безоплатн бесплатн kostenlos gratuit ucretsiz مجاني").split())
+
+
+def is_free_word(word: str) -> bool:
+    """True when the folded ``word`` means "free of charge" in one of the languages."""
+    return word in _FREE_WORDS or word.startswith(_FREE_STARTS)
+
 
 # --- stemming ------------------------------------------------------------------
 _SNOWBALL = {"en": "english", "de": "german", "fr": "french", "pt": "portuguese", "ru": "russian"}

@@ -95,6 +95,7 @@ class IndexData:
         self._cat_ids = categories
         cat_index = {c: i for i, c in enumerate(categories)}
         self._entry_cat = [cat_index.get(e.category, -1) for e in self._entries]
+        self._entry_free = [e.cost == "free" for e in self._entries]
 
         # Postings: term → entries (packed ints); collected in lists, frozen to arrays.
         postings: dict[str, list[int]] = {}

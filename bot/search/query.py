@@ -49,7 +49,7 @@ from rapidfuzz import fuzz, process
 
 from bot.content.store import SCOPE_MUNICIPALITY, SCOPE_NATIONAL, SCOPE_REGION
 from bot.i18n import content_chain
-from bot.search.analysis import SCRIPT_LANGUAGES, STOPWORDS
+from bot.search.analysis import SCRIPT_LANGUAGES, STOPWORDS, is_free_word
 from bot.search.index import (
     ENTRY_SHIFT,
     FIELD_BITS,
@@ -70,7 +70,14 @@ SCOPE_BOOST = {SCOPE_MUNICIPALITY: 1.06, SCOPE_REGION: 1.03, SCOPE_NATIONAL: 1.0
 #: An entry is a relevant hit (counted in ``total``) if its relevance is at
 #: least this fraction of the best one, and at least MIN_RELEVANCE.
 RELATIVE_CUTOFF = 0.4
-MIN_RELEVANCE = 0.2
+MIN_RELEVANCE = 0.15
+#: An entry gets this share of its category's match for a word it does not
+#: contain itself: a course matching "course" outranks a dictionary that is
+#: only filed under "Language courses".
+CATEGORY_SHARE = 0.8
+#: A question asking for something free ("free language course", "kostenlos",
+#: "مجاني") multiplies the relevance of entries with ``cost: free`` by this.
+FREE_BOOST = 1.15
 
 # --- when to answer at all ------------------------------------------------------
 #: A query word is evidence for an entry only when it means a term of the
@@ -275,6 +282,12 @@ class SearchIndex(IndexData):
         words = words[:8]  # a pasted paragraph is not a question
         if not words:
             return SearchResult([], 0, None, target, other_place, ResultKind.NOT_FOUND)
+        # "free" asks for cost: free: it names a topic ("free activities"), but
+        # in entries it is looked for only when it is the whole question.
+        free_idx = {i for i, w in enumerate(words) if is_free_word(w)}
+        wants_free = bool(free_idx)
+        if len(free_idx) == len(words):
+            free_idx = set()
 
         region = place.region
         chain = content_chain(lang, region.default_language)
@@ -303,6 +316,7 @@ class SearchIndex(IndexData):
         ]
 
         n = len(words)
+        n_content = n - len(free_idx)
         entries = self._entries
         default_bit = self._default_bit
         region_bit = self._lang_bit.get(region.default_language, 0)
@@ -325,6 +339,8 @@ class SearchIndex(IndexData):
         n_all = self._n_entries + 1
         log_n = math.log(n_all)
         for covers, candidates in units:
+            if free_idx and not free_idx.isdisjoint(covers):
+                continue
             for cand in candidates:
                 plist = self._postings.get(cand.term)
                 if not plist:
@@ -380,10 +396,14 @@ class SearchIndex(IndexData):
         phrase_hits: dict[int, dict[str, tuple[float, tuple[int, ...], int]]] = {}
         for covers, candidates in units:
             for cand in candidates:
+                plist = self._postings.get(cand.term)
+                # A common word ("course") says as little about a category as
+                # about an entry.
+                rarity = 0.6 + 0.4 * math.log(n_all / len(plist)) / log_n if plist else 1.0
                 for ci, bit, weight, phrase in self._cat_terms.get(cand.term, ()):
                     if not bit & cand.mask:
                         continue
-                    value = cand.quality * weight
+                    value = cand.quality * weight * rarity
                     if not bit & (user_mask | region_bit):
                         value *= OTHER_LANGUAGE_WEIGHT
                     row = cat_rows.setdefault(ci, [0.0] * n)
@@ -404,9 +424,13 @@ class SearchIndex(IndexData):
                 erow = cat_evidence.setdefault(ci, [0.0] * n)
                 for i in covers:
                     erow[i] = max(erow[i], value)
+        shares = {
+            ci: [0.0 if i in free_idx else v * CATEGORY_SHARE for i, v in enumerate(crow)]
+            for ci, crow in cat_rows.items()
+        }
         for key, _range, rank in ranges:
             per_cat = self._group_by_cat.get(key, {})
-            for ci, crow in cat_rows.items():
+            for ci, crow in shares.items():
                 for e in per_cat.get(ci, ()):
                     row = scores.get(e)
                     if row is None:
@@ -421,22 +445,30 @@ class SearchIndex(IndexData):
 
         ranked: list[tuple[float, int, str, int]] = []
         ids = self._ids
+        free = self._entry_free
         for e, row in scores.items():
             rank = ranks[e]
-            relevance = sum(row) / n * SCOPE_BOOST[rank]
+            relevance = sum(row) / n_content * SCOPE_BOOST[rank]
+            if wants_free and free[e]:
+                relevance *= FREE_BOOST
             ranked.append((relevance, rank, ids[e], e))
         ranked.sort(key=lambda r: (-r[0], r[1], r[2]))
         if ranked:
             floor = max(MIN_RELEVANCE, RELATIVE_CUTOFF * ranked[0][0])
             ranked = [r for r in ranked if r[0] >= floor and entries[r[3]].is_visible(today)]
 
+        def content_sum(row: list[float]) -> float:
+            return sum(v for i, v in enumerate(row) if i not in free_idx)
+
         category = None
         if cat_rows:
-            best_ci, best_row = max(cat_rows.items(), key=lambda kv: (sum(kv[1]), -kv[0]))
-            covered = sum(1 for v in best_row if v > 0) / n
+            # "free" fits any topic: it counts as covered, but does not choose.
+            best_ci, best_row = max(cat_rows.items(), key=lambda kv: (content_sum(kv[1]), -kv[0]))
+            named = sum(1 for i, v in enumerate(best_row) if v > 0 and i not in free_idx)
+            covered = (named + len(free_idx)) / n
             # "rather than specific entries": when one or two entries match
             # every word in their own title or keywords, the user means those.
-            strong_floor = 0.8 * FIELD_WEIGHT[KEYWORDS] * n
+            strong_floor = 0.8 * FIELD_WEIGHT[KEYWORDS] * n_content
             strong = sum(1 for r in ranked if direct.get(r[3], 0.0) >= strong_floor)
             if covered >= 0.6 and not 1 <= strong <= 2:
                 category = self._cat_ids[best_ci]
@@ -445,12 +477,17 @@ class SearchIndex(IndexData):
         # about, or the question must name the category it asks about.
         def proof(e: int) -> float:
             row = evidence.get(e)
-            own = sum(row) / n if row else 0.0
+            own = sum(row) / n_content if row else 0.0
             ci = self._entry_cat[e]
             crow = cat_evidence.get(ci) if category is not None and ci >= 0 else None
-            return max(own, sum(crow) / n if crow else 0.0)
+            return max(own, content_sum(crow) / n_content if crow else 0.0)
 
         sureness = max((proof(r[3]) for r in ranked[:3]), default=0.0)
+        if category is not None and ranked:
+            # The question names a topic as a whole ("کور", house): answer with
+            # it, and the view offers the whole topic.
+            crow = cat_evidence.get(self._cat_ids.index(category))
+            sureness = max(sureness, content_sum(crow) / n_content if crow else 0.0)
         if sureness < MIN_EVIDENCE:
             return SearchResult(
                 [], 0, None, target, other_place, ResultKind.NOT_FOUND, round(sureness, 4)
