@@ -37,9 +37,10 @@ from hypothesis import strategies as st
 from bot.content.loader import ContentInvalid, Problem, load_content
 from bot.content.model import Entry
 from bot.i18n import LANGUAGES
+from tests.conftest import CONTENT as FIXTURE
 
 ROOT = Path(__file__).resolve().parent.parent
-DEMO = ROOT / "content"
+DEMO = FIXTURE
 CASES_DIR = Path(__file__).resolve().parent / "broken_content"
 ENTRIES = Path("regions/miselerland/entries")
 

@@ -21,9 +21,10 @@ from bot.editing.coverage import (
     stamp,
     status,
 )
+from tests.conftest import CONTENT as FIXTURE
 
 ROOT = Path(__file__).resolve().parent.parent
-DEMO = ROOT / "content"
+DEMO = FIXTURE
 
 KULTURHUEF = "regions/miselerland/entries/misel-kulturhuef.yaml"
 FR_TITLE = "  fr: Kulturhuef Grevenmacher – musée, cinéma et bistrot\n"

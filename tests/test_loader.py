@@ -11,8 +11,9 @@ import pytest
 
 import bot.content.loader as loader
 from bot.content.loader import ContentInvalid, ContentLoader, Problem, load_content
+from tests.conftest import CONTENT as FIXTURE
 
-DEMO = Path(__file__).resolve().parent.parent / "content"
+DEMO = FIXTURE
 ENTRIES = Path("regions/miselerland/entries")
 
 ENTRY = """\

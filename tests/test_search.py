@@ -18,9 +18,10 @@ from bot.search.analysis import STOPWORDS, is_free_word
 from bot.search.query import ResultKind, SearchIndex
 from bot.search.smalltalk import recognise
 from bot.search.textnorm import fold
+from tests.conftest import CONTENT as FIXTURE
 
 ROOT = Path(__file__).parent.parent
-CONTENT = load_content(ROOT / "content")
+CONTENT = load_content(FIXTURE)
 INDEX = SearchIndex(CONTENT)
 TODAY = dt.date(2026, 11, 23)
 
