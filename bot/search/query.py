@@ -320,11 +320,9 @@ class SearchIndex(IndexData):
         entries = self._entries
         default_bit = self._default_bit
         region_bit = self._lang_bit.get(region.default_language, 0)
-        # Per entry: best value per word, the same counting evidence matches
-        # only, and the language mask and value of its best single match (for
-        # matched_language).
+        # Per entry: best value per word, and the language mask and value of its
+        # best single match (for matched_language).
         scores: dict[int, list[float]] = {}
-        evidence: dict[int, list[float]] = {}
         direct: dict[int, float] = {}
         best_match: dict[int, tuple[float, int]] = {}
         ranks: dict[int, int] = {}
@@ -348,8 +346,6 @@ class SearchIndex(IndexData):
                 rarity = 0.6 + 0.4 * math.log(n_all / len(plist)) / log_n
                 base = cand.quality * rarity
                 cmask = cand.mask
-                sure = cand.quality >= EVIDENCE_QUALITY
-                exact = cand.quality >= 1.0
                 for _key, (lo, hi), rank in ranges:
                     a = bisect.bisect_left(plist, lo << ENTRY_SHIFT)
                     b = bisect.bisect_left(plist, hi << ENTRY_SHIFT, a)
@@ -358,8 +354,7 @@ class SearchIndex(IndexData):
                         if not mask:
                             continue
                         e = p >> ENTRY_SHIFT
-                        field = p & FIELD_BITS
-                        value = base * FIELD_WEIGHT[field]
+                        value = base * FIELD_WEIGHT[p & FIELD_BITS]
                         if not mask & (user_mask | default_bit[e]):
                             value *= OTHER_LANGUAGE_WEIGHT
                         row = scores.get(e)
@@ -372,17 +367,6 @@ class SearchIndex(IndexData):
                         for i in covers:
                             if value > row[i]:
                                 row[i] = value
-                        if (
-                            sure
-                            and field <= EVIDENCE_FIELD
-                            and (exact or mask & (user_mask | default_bit[e]))
-                        ):
-                            erow = evidence.get(e)
-                            if erow is None:
-                                erow = evidence[e] = [0.0] * n
-                            for i in covers:
-                                if value > erow[i]:
-                                    erow[i] = value
                         if value > best_match.get(e, (0.0, 0))[0]:
                             best_match[e] = (value, mask)
         for e, row in scores.items():
@@ -475,9 +459,40 @@ class SearchIndex(IndexData):
 
         # Answer only with evidence: the best hit's words must mean what it is
         # about, or the question must name the category it asks about.
+        postings = self._postings
+
         def proof(e: int) -> float:
-            row = evidence.get(e)
-            own = sum(row) / n_content if row else 0.0
+            # Computed for the best hits only, not in the loop over postings:
+            # an entry has one posting per term, found by bisection.
+            row = [0.0] * n
+            first, after = e << ENTRY_SHIFT, (e + 1) << ENTRY_SHIFT
+            for covers, candidates in units:
+                if free_idx and not free_idx.isdisjoint(covers):
+                    continue
+                for cand in candidates:
+                    plist = postings.get(cand.term) if cand.quality >= EVIDENCE_QUALITY else None
+                    if not plist:
+                        continue
+                    a = bisect.bisect_left(plist, first)
+                    if a == len(plist) or plist[a] >= after:
+                        continue
+                    p = plist[a]
+                    mask = (p >> 4) & cand.mask
+                    field = p & FIELD_BITS
+                    if not mask or field > EVIDENCE_FIELD:
+                        continue
+                    mine = mask & (user_mask | default_bit[e])
+                    # A stem counts only in a language the user reads: the
+                    # Portuguese stem of Turkish "cami" is not "câmara".
+                    if not mine and cand.quality < 1.0:
+                        continue
+                    rarity = 0.6 + 0.4 * math.log(n_all / len(plist)) / log_n
+                    value = cand.quality * rarity * FIELD_WEIGHT[field]
+                    if not mine:
+                        value *= OTHER_LANGUAGE_WEIGHT
+                    for i in covers:
+                        row[i] = max(row[i], value)
+            own = sum(row) / n_content
             ci = self._entry_cat[e]
             crow = cat_evidence.get(ci) if category is not None and ci >= 0 else None
             return max(own, content_sum(crow) / n_content if crow else 0.0)
