@@ -43,6 +43,7 @@ summary:
 # the address was checked by phone
 address: 1, rue du Pont, L-5501 Remich
 reviewed: 2026-11-20
+source: "https://www.remich.lu/"
 """
 
 
@@ -102,7 +103,7 @@ def test_after_stamping_the_demo_every_present_translation_is_complete(content_d
             assert cells["outdated"] == [], (group.name, lang)
             assert len(cells["complete"]) + len(cells["missing"]) == len(group.entry_ids)
     # Every entry is written completely in uk (README, "What must be there").
-    assert misel.counts("uk") == {"complete": 16, "outdated": 0, "missing": 0}
+    assert misel.counts("uk") == {"complete": 18, "outdated": 0, "missing": 0}
 
 
 def test_changing_the_source_makes_translations_outdated_but_not_missing(content_dir):
@@ -223,10 +224,10 @@ def test_cli_coverage_table_has_a_row_per_language_with_three_counts(content_dir
     stamp(content_dir)
     assert run_cli("coverage", str(content_dir)) == 0
     out = capsys.readouterr().out
-    assert "miselerland — 16 entries, source language fr (French)" in out
+    assert "miselerland — 18 entries, source language fr (French)" in out
     assert "lu (national)" in out
     assert re.search(r"^  language\s+complete\s+outdated\s+missing$", out, re.MULTILINE)
-    assert re.search(r"^  uk Ukrainian\s+16\s+0\s+0$", out, re.MULTILINE)
+    assert re.search(r"^  uk Ukrainian\s+18\s+0\s+0$", out, re.MULTILINE)
 
 
 def test_cli_coverage_details_and_json(content_dir, capsys):

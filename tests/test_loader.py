@@ -26,6 +26,7 @@ title:
 summary:
   fr: Un bureau qui aide les nouveaux arrivants.
   en: An office that helps newcomers.
+source: "https://www.remich.lu/"
 """
 
 
@@ -182,7 +183,7 @@ def test_a_broken_file_stays_reported_until_it_is_fixed(content: Path, reads: li
     content_loader = ContentLoader()
     path = content / ENTRIES / "misel-test.yaml"
     path.write_text(ENTRY + 'phone: "123"\n', "utf-8")
-    problem = "content/regions/miselerland/entries/misel-test.yaml:10: phone: '123' is too short"
+    problem = "content/regions/miselerland/entries/misel-test.yaml:11: phone: '123' is too short"
     assert problems_of(content, content_loader)[0].startswith(problem)
     reads.clear()
 

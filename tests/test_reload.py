@@ -100,8 +100,8 @@ async def test_reload_is_refused_to_newcomers(live, caplog):
 async def test_editors_see_coverage_and_gaps_in_telegram(live):
     box, _ = live
     calls = await box.text(EDITOR, "/coverage")
-    assert "miselerland (fr, 16)" in last_text(calls)
-    assert "uk 16/0/0" in last_text(calls)
+    assert "miselerland (fr, 18)" in last_text(calls)
+    assert "uk 18/0/0" in last_text(calls)
     calls = await box.text(EDITOR, "/gaps")
     assert "No unanswered questions" in last_text(calls)
     await box.text(NEWCOMER, "zzqx xylophon")

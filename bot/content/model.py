@@ -30,6 +30,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
 )
 
@@ -270,6 +271,23 @@ class Region(Strict):
 
 Scope = Literal["national", "region"] | list[Slug]
 
+#: Fields that would send a newcomer to a real place, number or inbox. An entry
+#: with ``example: true`` only illustrates the bot, so it must have none of them
+#: (README, section 7): a made-up pin, number or time is a lie about a real street.
+EXAMPLE_FORBIDDEN_FIELDS: dict[str, str] = {
+    "address": "an address",
+    "geo": "a map position (geo)",
+    "phone": "a phone",
+    "email": "an e-mail address",
+    "website": "a website",
+    "opening_hours": "opening hours",
+}
+
+#: How the message for a real entry without ``source`` starts (``stale`` looks for it).
+SOURCE_MISSING = "source is missing"
+
+_SOURCE_EXAMPLE = "e.g. 'source: \"https://guichet.public.lu/fr/citoyens.html\"'"
+
 
 class Entry(Strict):
     """One service, course, activity or contact.
@@ -296,7 +314,11 @@ class Entry(Strict):
     languages: list[LangCode] = Field(default_factory=list)
     reviewed: dt.date | None = None
     valid_until: dt.date | None = None
-    source: Url | None = None
+    source: Url | None = Field(
+        default=None,
+        # Validated even when missing: a real entry must name its source.
+        validate_default=True,
+    )
     translated_from: dict[LangCode, str] = Field(
         default_factory=dict,
         description="per language: source_hash of the text the translation was made from",
@@ -316,6 +338,41 @@ class Entry(Strict):
             )
         return value
 
+    @field_validator(*EXAMPLE_FORBIDDEN_FIELDS)
+    @classmethod
+    def _nothing_real_in_examples(cls, value: object, info: ValidationInfo) -> object:
+        # ``example`` is declared above these fields, so it is in ``info.data``
+        # (unless it was itself wrong, which is reported on its own line).
+        if value is not None and info.data.get("example") is True:
+            field = info.field_name or ""
+            raise ValueError(
+                f"{field}: an example entry (example: true) must not have "
+                f"{EXAMPLE_FORBIDDEN_FIELDS.get(field, field)} — delete the line; or, if the "
+                "offer is real, delete 'example: true' and add the 'source' where you "
+                "checked it"
+            )
+        return value
+
+    @field_validator("source")
+    @classmethod
+    def _real_entries_name_their_source(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if "example" not in info.data:  # 'example' itself is wrong: reported there
+            return value
+        if value is None and not info.data["example"]:
+            raise ValueError(
+                f"{SOURCE_MISSING} — every real entry needs the web page where its facts "
+                "can be checked (the office's own site, guichet.lu or the commune's site): "
+                f"add a line {_SOURCE_EXAMPLE} at the end of the file. If the entry only "
+                "illustrates the bot, write 'example: true' instead"
+            )
+        if value is not None and not value.lower().startswith("https://"):
+            secure = "https://" + value.split("://", 1)[-1]
+            raise ValueError(
+                f"source: {_quoted(value)} — write the secure address starting with "
+                f"https://: {_quoted(secure)} (check in your browser that it opens)"
+            )
+        return value
+
     def languages_available(self) -> set[str]:
         """Languages that have at least a title and a summary."""
         return set(self.title) & set(self.summary)
@@ -328,6 +385,11 @@ class Entry(Strict):
         """
         parts = (self.title.get(lang, ""), self.summary.get(lang, ""), self.body.get(lang, ""))
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:8]
+
+    def last_checked(self) -> dt.date | None:
+        """The "last checked" day a card shows: ``reviewed``, but only when the entry
+        names the ``source`` it was compared with (a date alone proves nothing)."""
+        return self.reviewed if self.source else None
 
     def is_visible(self, today: dt.date) -> bool:
         """False once ``valid_until`` has passed."""

@@ -35,8 +35,8 @@ ENTRY_HELP: dict[str, str] = {
     "activities, counselling, health, education, housing, emergency.",
     "scope": "Who sees the entry: 'national' (files under countries/), 'region' (default), "
     "or a list of municipality ids from region.yaml, e.g. [remich, grevenmacher].",
-    "example": "true = only illustrates the bot, not a real offer. Never a made-up phone "
-    "number, address, e-mail or website.",
+    "example": "true = only illustrates the bot, not a real offer. Then no address, geo, "
+    "phone, e-mail, website or opening hours, and no source is needed.",
     "title": "The name people see in lists, per language. At most 120 characters. Required "
     "in the default language (fr in Luxembourg, de in Germany).",
     "summary": "1 to 3 short sentences per language: what it is, for whom, what it costs. "
@@ -53,9 +53,11 @@ ENTRY_HELP: dict[str, str] = {
     "See content/README.md, section 8.",
     "cost": "free, paid, or reduced (a lower price is possible).",
     "languages": "Languages the staff speak, as codes: [fr, de, en].",
-    "reviewed": "The day you last checked the facts, YYYY-MM-DD. Check at least once a year.",
+    "reviewed": "The day a person compared the entry with its source, YYYY-MM-DD. Only "
+    "write a day on which you did. The card shows it as 'Last checked'.",
     "valid_until": "For offers that end: after this day (YYYY-MM-DD) the bot hides the entry.",
-    "source": "The official web page the facts come from (https://…).",
+    "source": "Required unless example: true. The official web page the facts come from "
+    "(https://…): the office's own site, guichet.lu, the commune's site.",
     "translated_from": "Written by the translation tools (newcomer-bot stamp, minor-edit, "
     "import-po). Do not edit by hand.",
     "source_hash": "Written by the translation tools. Do not edit by hand.",
