@@ -59,7 +59,7 @@ async def test_greetings_and_thanks_get_a_friendly_reply_and_the_menu(
     [
         ("uk", "remich", "работа"),
         ("ru", "remich", "работа"),
-        ("en", "remich", "job"),
+        ("en", "remich", "driving licence"),
         ("uk", "marburg", "§24"),
         ("ar", "remich", "رخصة قيادة"),
     ],

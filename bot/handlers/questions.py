@@ -22,6 +22,7 @@ from bot.handlers.common import (
     current_user,
     place_gone,
     show,
+    show_menu,
     tapped,
     user_place,
 )
@@ -64,7 +65,7 @@ async def answer_question(
     )
     if result.is_smalltalk:
         await update.effective_message.reply_text(views.small_talk(result.kind, t))
-        await newcomer._show_menu(update, context, place, t, edit=False)
+        await show_menu(update, context, place, t, edit=False)
         return
     if not result.hits and offset == 0:
         await context.bot_data.storage.record_unanswered(text, t.lang, place.municipality.id)
