@@ -18,7 +18,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from bot.content.loader import load_content
+from bot.content.load import load_content
 from bot.search import analysis
 from bot.search.query import SearchIndex
 
