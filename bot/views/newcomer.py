@@ -37,6 +37,7 @@ from bot.views.common import (
     pairs,
     place_name,
 )
+from bot.views.html import shorten_html
 
 # -- onboarding ------------------------------------------------------------------
 
@@ -331,8 +332,7 @@ def _entry_card(content: Content, entry: Entry, t: Translator, now: dt.datetime)
     if details:
         lines += ["", *details]
     text = t.paragraph("\n".join(lines))
-    if len(text) > MAX_MESSAGE_CHARS:
-        text = text[: MAX_MESSAGE_CHARS - 1] + "…"
+    text = shorten_html(text, MAX_MESSAGE_CHARS)  # whole tags, UTF-16 units
 
     rows = []
     action_row = []
