@@ -226,6 +226,10 @@ def test_hits_are_plain_data() -> None:
         ("thank you very much", "en", ResultKind.THANKS),
         ("hi, thanks", "en", ResultKind.THANKS),
         ("🙏🏽", "en", ResultKind.THANKS),
+        ("¡Hola!", "es", ResultKind.GREETING),
+        ("Dziękuję!", "pl", ResultKind.THANKS),
+        ("شکریہ", "ur", ResultKind.THANKS),
+        ("سوپاس", "ckb", ResultKind.THANKS),
     ],
 )
 def test_greetings_and_thanks_are_small_talk_without_entries(

@@ -60,6 +60,16 @@ _GREETINGS = {
     "ru": "привет|приветик|здравствуйте|здрасте|добрый день|доброе утро|добрый вечер|"
     "как дела|как ты|как вы|кто ты|ты бот|ты робот",
     "ti": "ሰላም|ሰላም ኩን|ሰላም ንዓኹም|ከመይ ኣለኻ|ከመይ ኣለኺ|ከመይ ኣሎኹም|ከመይ ቀኒኻ|ከመይ ሓዲርካ",
+    "es": "hola|buenos dias|buenas tardes|buenas noches|que tal|como esta|como estas",
+    "it": "ciao|buongiorno|buonasera|salve|come sta|come stai",
+    "pl": "czesc|dzien dobry|witam|siema|jak sie masz",
+    "ro": "buna|buna ziua|buna dimineata|buna seara|ce faci",
+    "sq": "pershendetje|tungjatjeta|mirdita|miremengjes|si je|si jeni",
+    "so": "salaan|iska warran|see tahay|nabad",
+    "am": "ሰላም|ጤና ይስጥልኝ|እንደምን ነህ|እንደምን ነሽ|እንደምን አደሩ",
+    "ur": "سلام|السلام علیکم|آداب|کیا حال ہے|آپ کیسے ہیں",
+    "ckb": "سڵاو|چۆنی|باشی",
+    "ku": "silav|rojbaş|merheba|tu çawa yî",
 }
 _THANKS = {
     "en": "thanks|thank you|thank u|thanx|thx|ty|tnx|thanks a lot|many thanks|cheers|"
@@ -84,6 +94,16 @@ _THANKS = {
     "ru": "спасибо|спасибо большое|большое спасибо|благодарю|спс|хорошо|ок|окей|ладно|"
     "понятно|до свидания|пока|спокойной ночи",
     "ti": "የቐንየለይ|የቐንየልና|የቐንየለይ ብዙሕ|ብዙሕ የቐንየለይ|ይቕንየለይ|ሕራይ|ደሓን ኩን",
+    "es": "gracias|muchas gracias|vale|adios|hasta luego",
+    "it": "grazie|grazie mille|va bene|arrivederci",
+    "pl": "dziekuje|dzieki|bardzo dziekuje|do widzenia",
+    "ro": "multumesc|mersi|multumesc frumos|la revedere",
+    "sq": "faleminderit|rrofsh|mirupafshim",
+    "so": "mahadsanid|mahadsanid aad|nabadgelyo",
+    "am": "አመሰግናለሁ|በጣም አመሰግናለሁ|እሺ|ደህና ሁን",
+    "ur": "شکریہ|بہت شکریہ|ٹھیک ہے|خدا حافظ",
+    "ckb": "سوپاس|زۆر سوپاس|دەستت خۆش بێت",
+    "ku": "spas|gelek spas|sipas|xatirê te",
 }
 # Words that may come with a greeting or thanks without making it a question.
 _FILLER = (
