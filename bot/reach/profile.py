@@ -25,12 +25,12 @@ log = logging.getLogger(__name__)
 
 NAME = N_("Help for newcomers")
 SHORT_DESCRIPTION = N_(
-    "Offices, language courses, free activities and help where you live, in your language."
+    "Services, language courses, free activities and help where you live, in your language."
 )
 DESCRIPTION = N_(
-    "I help newcomers find offices, language courses, free activities and support "
+    "I help newcomers find services, language courses, free activities and support "
     "where they live, in their own language.\n\n"
-    "Press Start, choose your language and your municipality, then choose a topic "
+    "Start the bot, choose your language and your municipality, then choose a topic "
     "or just type your question."
 )
 
