@@ -76,7 +76,8 @@ class ProfileAndInlineMethods:
         ids = [str(r.get("id", "")) for r in results]
         if len(set(ids)) != len(ids) or not all(1 <= len(i.encode()) <= 64 for i in ids):
             return self._bad("RESULT_ID_INVALID")
-        if len(str(params.get("next_offset") or "").encode()) > 64:
+        next_offset = params.get("next_offset", "")
+        if not isinstance(next_offset, str) or len(next_offset.encode()) > 64:
             return self._bad("NEXT_OFFSET_INVALID")
         for result in results:
             content = result.get("input_message_content") or {}

@@ -93,15 +93,16 @@ async def on_inline_query(update: Update, context: Context) -> None:
     text = query.query.strip()
     offset = int(query.offset) if query.offset.isdigit() else 0
     place = content.place(user.municipality if user else None)
-    if place is None and text:
-        place = snapshot.places.find_in_question(text)
-    if place is None or not text or offset >= MAX_RESULTS:
-        # Nothing to search for (yet): a button that opens the bot (for a place the
-        # query names, that municipality's menu).
+    button = None
+    if place is None:
+        # Someone without a municipality in the bot: a button that opens it (for a
+        # place the query names, that municipality's menu).
+        place = snapshot.places.find_in_question(text) if text else None
         start = payload(Target(municipality=place.municipality.id)) if place else "inline"
         button = InlineQueryResultsButton(text=t._("Open the bot"), start_parameter=start)
+    if place is None or not text or offset >= MAX_RESULTS:
         await query.answer(
-            [], button=button, cache_time=CACHE_SECONDS, is_personal=True, next_offset=""
+            [], button=button, cache_time=CACHE_SECONDS, is_personal=True, next_offset=None
         )
         return
     data = context.bot_data
@@ -118,7 +119,11 @@ async def on_inline_query(update: Update, context: Context) -> None:
     more = results and shown < min(result.total, MAX_RESULTS)
     await query.answer(
         results,
+        button=button,
         cache_time=CACHE_SECONDS,
         is_personal=True,
-        next_offset=str(shown) if more else "",
+        # No more pages: no next_offset at all. An empty string would be the Bot API's
+        # way, but python-telegram-bot 22 with Defaults sends "" as [] (its
+        # ExtBot._insert_defaults takes any empty sequence for a list of poll options).
+        next_offset=str(shown) if more else None,
     )

@@ -161,4 +161,3 @@ def make_poster(
         pdf.line_in(lang, text, size)
         pdf.set_y(pdf.get_y() + size * GAP)
     return bytes(pdf.output())
-
