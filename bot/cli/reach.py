@@ -70,7 +70,7 @@ def _target(args: argparse.Namespace, content):
 
 
 def _load(directory: str):
-    from bot.content.loader import ContentInvalid, load_content
+    from bot.content.load import ContentInvalid, load_content
 
     try:
         return load_content(directory)
