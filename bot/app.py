@@ -18,6 +18,7 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     Defaults,
+    InlineQueryHandler,
     MessageHandler,
     filters,
 )
@@ -36,12 +37,14 @@ from bot.handlers import (
     common,
     editors,
     groups,
+    inline,
     onboarding,
     questions,
     roles,
     subscriptions,
 )
 from bot.handlers.errors import ErrorReporter
+from bot.reach.profile import sync_profile
 from bot.storage.database import Storage
 from bot.telegram import callback_data, guards
 from bot.telegram.commands import set_commands, set_staff_commands
@@ -128,6 +131,7 @@ def add_handlers(application: Application) -> None:
         )
     # Stale, forged or unknown data: "This button is out of date", and the menu.
     application.add_handler(CallbackQueryHandler(common.unknown_button))
+    application.add_handler(InlineQueryHandler(inline.on_inline_query))
     application.add_error_handler(ErrorReporter().on_error)
     # Private updates without a sender stop first; empty and idle user_data is dropped.
     guards.install(application)
@@ -176,6 +180,9 @@ def build_application(
             clock=lambda: data.clock().timestamp(),
         )
         await worker.bot.initialize()
+        # Name and descriptions per language; through the worker's Bot, which has no
+        # rate limiter to wait out a 429 (bot/reach/profile.py).
+        await sync_profile(worker.bot)
         data.delivery = worker
         worker.start()
         # Unanswered questions are kept 90 days at most (see Storage.expire_unanswered).

@@ -182,6 +182,9 @@ def build_parser() -> argparse.ArgumentParser:
         pass
     else:
         add_commands(sub)
+    from bot.cli import reach
+
+    reach.add_commands(sub)
     return parser
 
 
