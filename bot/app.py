@@ -29,9 +29,10 @@ from bot.content.reload import ContentReloader
 from bot.content.snapshot import Snapshot
 from bot.content.staff import Staff
 from bot.context import BotData
+from bot.delivery import held
 from bot.delivery.worker import MAX_SENDERS, DeliveryWorker
 from bot.handlers import announce, editors, errors, groups, newcomer, questions
-from bot.storage.database import Storage
+from bot.storage import Storage
 from bot.telegram.commands import set_commands, set_staff_commands
 from bot.telegram.request import AiohttpRequest
 from bot.telegram.update_processor import PerChatUpdateProcessor
@@ -112,6 +113,7 @@ def build_application(
         sys.setswitchinterval(GIL_SWITCH_INTERVAL)
         if storage is None:
             data.storage = await Storage.open(settings.database)
+        data.storage.clock = lambda: data.clock().timestamp()
         data.staff = Staff.load(settings.staff_path)
         await set_commands(application)
         await set_staff_commands(application)
@@ -128,6 +130,10 @@ def build_application(
             rate=settings.broadcast_rate,
             on_change=lambda ids: announce.report_progress(application, ids),
             clock=lambda: data.clock().timestamp(),
+            authorise=lambda a: held.author_may_send(data.staff, data.snapshot.content, a),
+            on_held=held.make_notifier(
+                lambda: application.bot, lambda: data.staff, lambda: data.storage
+            ),
         )
         await worker.bot.initialize()
         data.delivery = worker
@@ -204,12 +210,22 @@ def build_application(
     return application
 
 
+async def check_database(settings: Settings) -> None:
+    """Open (and migrate) the database once and close it; raises StorageUnusable."""
+    storage = await Storage.open(settings.database)
+    await storage.close()
+
+
 def run(settings: Settings) -> None:
     """Load content and run the bot with long polling until interrupted.
 
-    Raises ContentInvalid if the content cannot be served at start-up.
+    Raises ContentInvalid if the content cannot be served at start-up, and
+    StorageUnusable if the database cannot be used.
     """
     reloader = ContentReloader(settings.content_dir, lambda _: None)
     snapshot = reloader.load_initial()
+    # An unusable database stops the start here, before Telegram is contacted, with
+    # StorageUnusable (one line for the operator) instead of a bot without polling.
+    asyncio.run(check_database(settings))
     application = build_application(settings, snapshot, reloader=reloader)
     application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)

@@ -33,7 +33,7 @@ from bot.handlers import newcomer
 from bot.handlers.access import refuse, staff_only
 from bot.handlers.common import Context, current_user, show
 from bot.i18n import LANGUAGES, N_, Translator, language_name, translator
-from bot.storage.database import OutboxItem
+from bot.storage import OutboxItem
 from bot.telegram import callback_data
 from bot.telegram.callback_data import Callback
 from bot.telegram.commands import set_staff_commands
@@ -485,12 +485,13 @@ async def announcements_command(update: Update, context: Context) -> None:
         counts = await storage.delivery_counts(announcement.id)
         status = {
             "scheduled": t._("scheduled"),
+            "held": t._("held"),
             "sending": t._("sending"),
             "done": t._("finished"),
             "cancelled": t._("cancelled"),
         }.get(announcement.status, announcement.status)
         lines.append(f"{progress_text(announcement.id, counts, t)} · {escape(status)}")
-        if staff.can(user_id, "cancel") and announcement.status in ("scheduled", "sending"):
+        if staff.can(user_id, "cancel") and announcement.status in ("scheduled", "held", "sending"):
             label = "✖ " + t._("Cancel #{number}").format(number=announcement.id)
             rows.append([button(label, "ax", announcement.id)])
     text = "\n\n".join(lines) if lines else escape(t._("No announcements yet."))

@@ -12,7 +12,7 @@ from telegram.ext import CallbackContext, ExtBot
 
 from bot.context import BotData
 from bot.i18n import Translator, normalize_language, translator
-from bot.storage.database import User
+from bot.storage import User
 from bot.views.newcomer import View
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,7 @@ from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, U
 from bot.content.store import Place
 from bot.handlers.common import Context, answer_and_show, current_user, show
 from bot.i18n import Translator, normalize_language, translator
-from bot.storage.database import User
+from bot.storage import User
 from bot.telegram import callback_data
 from bot.telegram.callback_data import Callback
 from bot.views import newcomer as views

@@ -14,7 +14,7 @@ from telegram.ext import Application, CommandHandler, filters
 from bot.handlers import newcomer
 from bot.handlers.common import Context, current_user, show
 from bot.i18n import Translator
-from bot.storage.database import User
+from bot.storage import User
 from bot.telegram.callback_data import Callback
 from bot.views import newcomer as views
 
