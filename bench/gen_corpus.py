@@ -378,7 +378,7 @@ def generate(
         cost = rng.choice(("free", "paid", "reduced"))
         return (
             f"id: {eid}\ncategory: {categories[category]}\nscope: {scope}\ncost: {cost}\n"
-            + texts(category, topic, qual, place)
+            f'source: "https://www.example.org/{eid}"\n' + texts(category, topic, qual, place)
         )
 
     names = _names(municipalities, rng)

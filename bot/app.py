@@ -8,12 +8,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import sys
 
 from telegram import Bot, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -24,27 +22,33 @@ from telegram.ext import (
     filters,
 )
 
+from bot import runtime
 from bot.config import Settings
 from bot.content.reload import ContentReloader
 from bot.content.snapshot import Snapshot
 from bot.content.staff import Staff
 from bot.context import BotData
-from bot.delivery import held
+from bot.delivery import held, progress
 from bot.delivery.worker import MAX_SENDERS, DeliveryWorker
-from bot.handlers import announce, editors, errors, groups, newcomer, questions
+from bot.handlers import (
+    announce,
+    browse,
+    common,
+    editors,
+    groups,
+    onboarding,
+    questions,
+    roles,
+    subscriptions,
+)
+from bot.handlers.errors import ErrorReporter
 from bot.storage import Storage
+from bot.telegram import callback_data, guards
 from bot.telegram.commands import set_commands, set_staff_commands
-from bot.telegram.request import AiohttpRequest
+from bot.telegram.rate_limiter import PerChatRateLimiter
 from bot.telegram.update_processor import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
-
-#: Seconds a thread may hold the GIL while another waits for it (Python's default:
-#: 0.005). aiosqlite's thread needs it back from a busy event loop after every
-#: statement, so each SQLite round trip could wait that long: in a flood of updates
-#: (bench/updates.py) handling a typed municipality name took 189 ms (p50) at 5 ms
-#: and 55-71 ms at 1 ms.
-GIL_SWITCH_INTERVAL = 0.001
 
 
 async def expire_unanswered(context) -> None:
@@ -55,37 +59,78 @@ async def expire_unanswered(context) -> None:
 
 
 def add_handlers(application: Application) -> None:
-    """Attach every handler. Private chats get the newcomer flow; groups only commands."""
+    """Attach every handler. Private chats get the newcomer flow; groups only commands.
+
+    python-telegram-bot tries the handlers in the order added and runs the first
+    that matches. Buttons are routed by their callback data's action, one
+    CallbackQueryHandler each (:func:`bot.telegram.callback_data.pattern`); the
+    /announce conversation comes first, so its buttons reach it while it runs.
+    """
     private = filters.ChatType.PRIVATE
     groups_only = filters.ChatType.GROUPS
-    command_handlers = {
-        "start": newcomer.start,
-        "language": newcomer.language_command,
-        "municipality": newcomer.municipality_command,
-        "menu": newcomer.menu_command,
-        "help": newcomer.help_command,
-        "privacy": newcomer.privacy_command,
-        "forget": newcomer.forget_command,
-        "subscribe": newcomer.subscribe_command,
-        "unsubscribe": newcomer.unsubscribe_command,
-        "news": newcomer.news_command,
+    private_commands = {
+        "start": onboarding.start,
+        "language": onboarding.language_command,
+        "municipality": onboarding.municipality_command,
+        "privacy": onboarding.privacy_command,
+        "forget": onboarding.forget_command,
+        "menu": browse.menu_command,
+        "help": browse.help_command,
+        "subscribe": subscriptions.subscribe_command,
+        "unsubscribe": subscriptions.unsubscribe_command,
+        "news": subscriptions.news_command,
+        # staff (each checks the role when it runs)
+        "announcements": announce.announcements_command,
+        "grant": roles.grant_command,
+        "revoke": roles.revoke_command,
+        "reload": editors.reload_command,
+        "gaps": editors.gaps_command,
+        "coverage": editors.coverage_command,
     }
-    for name, callback in command_handlers.items():
+    for name, callback in private_commands.items():
         application.add_handler(CommandHandler(name, callback, filters=private))
-    announce.add_handlers(application)
-    editors.add_handlers(application)
-    questions.add_handlers(application)
+    application.add_handler(announce.conversation())
+    application.add_handler(
+        CommandHandler("search", questions.search_command, filters=private | groups_only)
+    )
     application.add_handler(MessageHandler(filters.COMMAND & groups_only, groups.private_only))
-    application.add_handler(MessageHandler(filters.COMMAND & private, newcomer.unknown_command))
-    application.add_handler(MessageHandler(filters.LOCATION & private, newcomer.on_location))
-    application.add_handler(MessageHandler(filters.TEXT & private, newcomer.on_text))
+    application.add_handler(MessageHandler(filters.COMMAND & private, common.unknown_command))
+    application.add_handler(MessageHandler(filters.LOCATION & private, onboarding.on_location))
+    application.add_handler(MessageHandler(filters.TEXT & private, questions.on_text))
     application.add_handler(
-        MessageHandler(private & ~filters.StatusUpdate.ALL, newcomer.on_other_message)
+        MessageHandler(private & ~filters.StatusUpdate.ALL, browse.on_other_message)
     )
-    application.add_handler(
-        CallbackQueryHandler(newcomer.on_callback, pattern=lambda _: True, block=True),
-    )
-    application.add_error_handler(errors.on_error)
+
+    # Buttons: in groups one answer for all; in private chats one handler per action.
+    application.add_handler(groups.GroupButtonHandler())
+    buttons = {
+        "menu": browse.on_menu_button,
+        "cat": browse.on_category_button,
+        "e": browse.on_entry_button,
+        "loc": browse.on_location_button,
+        "lp": onboarding.on_language_picker_button,
+        "lang": onboarding.on_language_button,
+        "mp": onboarding.on_municipality_page_button,
+        "rg": onboarding.on_region_page_button,
+        "mun": onboarding.on_municipality_button,
+        "geo": onboarding.on_ask_location_button,
+        "fgt": onboarding.on_forget_button,
+        "sub": subscriptions.on_subscribe_button,
+        "more": questions.on_more_button,
+        "ax": announce.on_cancel_announcement_button,
+        "an": announce.on_stray_announce_button,  # outside a running /announce
+    }
+    if buttons.keys() != callback_data.ACTIONS.keys():
+        raise ValueError("every callback_data action needs exactly one button handler")
+    for action, callback in buttons.items():
+        application.add_handler(
+            CallbackQueryHandler(callback, pattern=callback_data.pattern(action))
+        )
+    # Stale, forged or unknown data: "This button is out of date", and the menu.
+    application.add_handler(CallbackQueryHandler(common.unknown_button))
+    application.add_error_handler(ErrorReporter().on_error)
+    # Private updates without a sender stop first; empty and idle user_data is dropped.
+    guards.install(application)
 
 
 def build_application(
@@ -100,17 +145,17 @@ def build_application(
     """The Application for ``settings``, serving ``snapshot``.
 
     The database is opened in ``post_init`` (unless ``storage`` is given) and closed
-    in ``post_shutdown``. ``rate_limiter`` adds python-telegram-bot's AIORateLimiter
-    for group-chat limits and RetryAfter retries on interactive replies.
+    in ``post_shutdown``. ``rate_limiter`` adds :class:`PerChatRateLimiter` for group-chat
+    limits and RetryAfter retries on interactive replies.
     """
 
     stop_watching = asyncio.Event()
-    switch_interval = sys.getswitchinterval()
+    switch_interval = runtime.BotSwitchInterval()  # why: bot/runtime.py
     watching: list[asyncio.Task] = []
 
     async def post_init(application: Application) -> None:
         data: BotData = application.bot_data
-        sys.setswitchinterval(GIL_SWITCH_INTERVAL)
+        switch_interval.apply()
         if storage is None:
             data.storage = await Storage.open(settings.database)
         data.storage.clock = lambda: data.clock().timestamp()
@@ -124,11 +169,11 @@ def build_application(
             Bot(
                 settings.token,
                 base_url=settings.api_base_url,
-                request=AiohttpRequest(connection_pool_size=MAX_SENDERS),
+                request=settings.request(connection_pool_size=MAX_SENDERS),
             ),
-            announce.make_renderer(application),
+            progress.make_renderer(application),
             rate=settings.broadcast_rate,
-            on_change=lambda ids: announce.report_progress(application, ids),
+            on_change=lambda ids: progress.report_progress(application, ids),
             clock=lambda: data.clock().timestamp(),
             authorise=lambda a: held.author_may_send(data.staff, data.snapshot.content, a),
             on_held=held.make_notifier(
@@ -157,7 +202,7 @@ def build_application(
 
     async def post_shutdown(application: Application) -> None:
         data: BotData = application.bot_data
-        sys.setswitchinterval(switch_interval)
+        switch_interval.restore()
         stop_watching.set()
         for task in watching:
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -175,8 +220,8 @@ def build_application(
         .token(settings.token)
         .base_url(settings.api_base_url)
         # aiohttp instead of httpx: a fraction of the CPU per Bot API call.
-        .request(AiohttpRequest(connection_pool_size=32))
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
+        .request(settings.request(connection_pool_size=32))
+        .get_updates_request(settings.request(connection_pool_size=1))
         .context_types(ContextTypes(bot_data=BotData))
         # Other people's updates are handled while one waits for Telegram; one chat's
         # updates stay in order (bot/telegram/update_processor.py).
@@ -191,10 +236,9 @@ def build_application(
         .post_shutdown(post_shutdown)
     )
     if rate_limiter:
-        # overall_max_rate=0: interactive replies are not throttled overall (bulk
-        # announcements have their own limiter); group limits and RetryAfter
-        # retries stay on.
-        builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=2))
+        # Group limits and RetryAfter retries; a 429 pauses only its chat. Interactive
+        # replies are not throttled overall (announcements have their own limiter).
+        builder = builder.rate_limiter(PerChatRateLimiter(max_retries=2))
     application = builder.build()
     data: BotData = application.bot_data
     data.snapshot = snapshot

@@ -10,9 +10,13 @@ import pytest
 
 from bot.content.snapshot import Snapshot
 from bot.devtools.sandbox import Sandbox
+from tests.botapi_faults import FaultyBotApi
 
 ROOT = Path(__file__).resolve().parent.parent
-CONTENT = Path(__import__("os").environ.get("TEST_CONTENT", ROOT / "content"))
+#: The tests' own content: a frozen copy of the demo content (tests/fixtures/content/),
+#: so that an editor's change to content/ never breaks a test. That the shipped
+#: content/ itself is valid is checked by tests/test_shipped_content.py.
+CONTENT = ROOT / "tests" / "fixtures" / "content"
 
 #: A fixed moment for every test: Monday 23 November 2026, 10:00 in Luxembourg.
 NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
@@ -32,7 +36,9 @@ def snapshot() -> Snapshot:
 
 @pytest.fixture
 async def sandbox(snapshot: Snapshot, tmp_path: Path):
-    box = await Sandbox.create(snapshot, database=tmp_path / "bot.sqlite3", clock=clock)
+    box = await Sandbox.create(
+        snapshot, database=tmp_path / "bot.sqlite3", clock=clock, api=await FaultyBotApi().start()
+    )
     try:
         yield box
     finally:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import editor as editor_cli
-from bot.content.loader import load_content
+from bot.content.load import load_content
 from bot.editing.coverage import (
     RoundTripFile,
     UsageError,
@@ -21,9 +21,10 @@ from bot.editing.coverage import (
     stamp,
     status,
 )
+from tests.conftest import CONTENT as FIXTURE
 
 ROOT = Path(__file__).resolve().parent.parent
-DEMO = ROOT / "content"
+DEMO = FIXTURE
 
 KULTURHUEF = "regions/miselerland/entries/misel-kulturhuef.yaml"
 FR_TITLE = "  fr: Kulturhuef Grevenmacher – musée, cinéma et bistrot\n"
@@ -42,6 +43,7 @@ summary:
 # the address was checked by phone
 address: 1, rue du Pont, L-5501 Remich
 reviewed: 2026-11-20
+source: "https://www.remich.lu/"
 """
 
 
@@ -101,7 +103,7 @@ def test_after_stamping_the_demo_every_present_translation_is_complete(content_d
             assert cells["outdated"] == [], (group.name, lang)
             assert len(cells["complete"]) + len(cells["missing"]) == len(group.entry_ids)
     # Every entry is written completely in uk (README, "What must be there").
-    assert misel.counts("uk") == {"complete": 16, "outdated": 0, "missing": 0}
+    assert misel.counts("uk") == {"complete": 18, "outdated": 0, "missing": 0}
 
 
 def test_changing_the_source_makes_translations_outdated_but_not_missing(content_dir):
@@ -222,10 +224,10 @@ def test_cli_coverage_table_has_a_row_per_language_with_three_counts(content_dir
     stamp(content_dir)
     assert run_cli("coverage", str(content_dir)) == 0
     out = capsys.readouterr().out
-    assert "miselerland — 16 entries, source language fr (French)" in out
+    assert "miselerland — 18 entries, source language fr (French)" in out
     assert "lu (national)" in out
     assert re.search(r"^  language\s+complete\s+outdated\s+missing$", out, re.MULTILINE)
-    assert re.search(r"^  uk Ukrainian\s+16\s+0\s+0$", out, re.MULTILINE)
+    assert re.search(r"^  uk Ukrainian\s+18\s+0\s+0$", out, re.MULTILINE)
 
 
 def test_cli_coverage_details_and_json(content_dir, capsys):

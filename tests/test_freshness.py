@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.content.loader import load_content
+from bot.content.load import load_content
 from bot.editing.freshness import expired, months_before, stale
 from tests.test_coverage import DEMO, edit, run_cli
 
@@ -21,23 +21,35 @@ def content_dir(tmp_path: Path) -> Path:
     """A copy of the demo content with a few entries made old, unchecked or expired."""
     target = tmp_path / "content"
     shutil.copytree(DEMO, target, ignore=shutil.ignore_patterns("schema", "README.md"))
-    edit(target / ENTRIES / "misel-oscr.yaml", "reviewed: 2026-11-20", "reviewed: 2024-03-01")
-    edit(target / ENTRIES / "misel-kulturhuef.yaml", "reviewed: 2026-11-20", "reviewed: 2025-06-30")
-    edit(target / ENTRIES / "misel-reading-hour.yaml", "reviewed: 2026-11-20\n", "")
+    # The demo content has no date on entries nobody compared with their source.
+    edit(
+        target / ENTRIES / "misel-oscr.yaml",
+        "translated_from:",
+        "reviewed: 2024-03-01\ntranslated_from:",
+    )
+    edit(
+        target / ENTRIES / "misel-kulturhuef.yaml",
+        "translated_from:",
+        "reviewed: 2025-06-30\ntranslated_from:",
+    )
     edit(
         target / ENTRIES / "misel-walk-and-talk.yaml",
-        "reviewed: 2026-11-20",
-        "reviewed: 2020-01-01\nvalid_until: 2026-09-30",
+        "translated_from:",
+        "reviewed: 2020-01-01\nvalid_until: 2026-09-30\ntranslated_from:",
     )
     return target
 
 
 def test_stale_lists_unchecked_first_then_oldest(content_dir):
     found = stale(load_content(content_dir), 12, TODAY)
-    assert [s.entry_id for s in found] == ["misel-reading-hour", "misel-oscr", "misel-kulturhuef"]
-    assert found[0].reviewed is None
-    assert found[1].reviewed == dt.date(2024, 3, 1)
-    assert found[1].file == "content/regions/miselerland/entries/misel-oscr.yaml"
+    ids = [s.entry_id for s in found]
+    never = [s for s in found if s.reviewed is None]
+    assert "misel-reading-hour" in [s.entry_id for s in never]
+    assert found[: len(never)] == never, "never-checked entries come first"
+    assert ids[len(never) :] == ["misel-oscr", "misel-kulturhuef"], "then the oldest first"
+    oscr = found[ids.index("misel-oscr")]
+    assert oscr.reviewed == dt.date(2024, 3, 1)
+    assert oscr.file == "content/regions/miselerland/entries/misel-oscr.yaml"
 
 
 def test_expired_entries_are_listed_separately_not_as_stale(content_dir):
@@ -73,8 +85,14 @@ def test_cli_stale_prints_dates_and_files_and_exits_1(content_dir, capsys):
     assert out.index("misel-reading-hour") < out.index("misel-oscr") < out.index("Expired")
 
 
-def test_cli_stale_on_fresh_demo_content_says_so(capsys):
-    assert run_cli("stale", str(DEMO), "--months", "1200", "--today", "2026-11-23") == 0
+def test_cli_stale_on_fresh_content_says_so(tmp_path, capsys):
+    target = tmp_path / "content"
+    shutil.copytree(DEMO, target, ignore=shutil.ignore_patterns("schema", "README.md"))
+    for path in target.glob("**/entries/*.yaml"):
+        text = path.read_text("utf-8")
+        if "\nreviewed:" not in text:
+            path.write_text(text + "reviewed: 2026-11-01\n", "utf-8")
+    assert run_cli("stale", str(target), "--months", "1200", "--today", "2026-11-23") == 0
     assert "Every entry was checked in the last 1200 months." in capsys.readouterr().out
 
 

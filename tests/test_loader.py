@@ -9,10 +9,13 @@ from pathlib import Path
 
 import pytest
 
-import bot.content.loader as loader
-from bot.content.loader import ContentInvalid, ContentLoader, Problem, load_content
+import bot.content.load.loader as loader_module
+from bot.content.load import ContentInvalid, ContentLoader, Problem, load_content
+from bot.content.load.lines import line_of
+from bot.content.load.yaml_syntax import compose
+from tests.conftest import CONTENT as FIXTURE
 
-DEMO = Path(__file__).resolve().parent.parent / "content"
+DEMO = FIXTURE
 ENTRIES = Path("regions/miselerland/entries")
 
 ENTRY = """\
@@ -25,6 +28,7 @@ title:
 summary:
   fr: Un bureau qui aide les nouveaux arrivants.
   en: An office that helps newcomers.
+source: "https://www.remich.lu/"
 """
 
 
@@ -123,13 +127,13 @@ keywords:
   en:
     - desk
 """
-    assert loader._line_of(loader._compose(text), loc) == line
+    assert line_of(compose(text), loc) == line
 
 
 def test_an_alias_points_at_its_use_not_at_its_anchor():
     text = "words: &w [a, b]\nid: x\nkeywords:\n  en: *w\n"
 
-    assert loader._line_of(loader._compose(text), ("keywords", "en", 0)) == 4
+    assert line_of(compose(text), ("keywords", "en", 0)) == 4
 
 
 # -------------------------------------------------------------------- cache
@@ -139,14 +143,14 @@ def test_an_alias_points_at_its_use_not_at_its_anchor():
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """Entry files the loader reads from disk, in order."""
     seen: list[Path] = []
-    real = loader._read_yaml
+    real = loader_module.read_yaml
 
     def spy(path: Path, out):
         if path.parent.name == "entries":
             seen.append(path)
         return real(path, out)
 
-    monkeypatch.setattr(loader, "_read_yaml", spy)
+    monkeypatch.setattr(loader_module, "read_yaml", spy)
     return seen
 
 
@@ -181,7 +185,7 @@ def test_a_broken_file_stays_reported_until_it_is_fixed(content: Path, reads: li
     content_loader = ContentLoader()
     path = content / ENTRIES / "misel-test.yaml"
     path.write_text(ENTRY + 'phone: "123"\n', "utf-8")
-    problem = "content/regions/miselerland/entries/misel-test.yaml:10: phone: '123' is too short"
+    problem = "content/regions/miselerland/entries/misel-test.yaml:11: phone: '123' is too short"
     assert problems_of(content, content_loader)[0].startswith(problem)
     reads.clear()
 

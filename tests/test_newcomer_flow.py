@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
 
+from bot.content.snapshot import Snapshot
+from bot.devtools.sandbox import Sandbox
 from bot.i18n import LRI, PDI, RLM
 from bot.telegram import callback_data
-from tests.conftest import last_keyboard, last_message_id, last_text
+from tests.conftest import CONTENT, clock, last_keyboard, last_message_id, last_text
 
 ARABIC = re.compile(r"[\u0600-\u06FF]")
 CYRILLIC = re.compile(r"[\u0400-\u04FF]")
@@ -118,16 +121,25 @@ async def test_example_entries_are_labelled(sandbox, snapshot):
     assert "Example data" not in card
 
 
-async def test_location_pin_for_an_entry_with_coordinates(sandbox, snapshot):
-    today = sandbox.application.bot_data.today()
-    entry = next(e for e in snapshot.content.entries_for("remich", today) if e.geo)
-    menu_calls = await onboard(sandbox, 606, "en", "remich")
-    card_calls = await sandbox.tap(606, f"e:{entry.id}", last_message_id(menu_calls))
-    assert f"loc:{entry.id}" in last_keyboard(card_calls).values()
-    calls = await sandbox.tap(606, f"loc:{entry.id}", last_message_id(card_calls))
-    venue = next(c for c in calls if c.method in ("sendVenue", "sendLocation"))
-    assert venue.params["latitude"] == entry.geo.lat
-    assert venue.params["longitude"] == entry.geo.lon
+async def test_location_pin_for_an_entry_with_coordinates(tmp_path):
+    # The demo content has no door coordinates nobody confirmed: give one real entry a pin here.
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    path = content / "regions/miselerland/entries/misel-town-hall-remich.yaml"
+    path.write_text(path.read_text("utf-8") + "geo: {lat: 49.545, lon: 6.367}\n", "utf-8")
+    snapshot = Snapshot.load(content)
+    sandbox = await Sandbox.create(snapshot, database=tmp_path / "bot.sqlite3", clock=clock)
+    try:
+        entry = snapshot.content.entries["misel-town-hall-remich"]
+        menu_calls = await onboard(sandbox, 606, "en", "remich")
+        card_calls = await sandbox.tap(606, f"e:{entry.id}", last_message_id(menu_calls))
+        assert f"loc:{entry.id}" in last_keyboard(card_calls).values()
+        calls = await sandbox.tap(606, f"loc:{entry.id}", last_message_id(card_calls))
+        venue = next(c for c in calls if c.method in ("sendVenue", "sendLocation"))
+        assert venue.params["latitude"] == entry.geo.lat
+        assert venue.params["longitude"] == entry.geo.lon
+    finally:
+        await sandbox.close()
 
 
 async def test_forget_deletes_the_user(sandbox):

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.content.loader import load_content
+from bot.content.load import load_content
 from bot.search.places import MIN_SCORE, PlaceMatcher
+from tests.conftest import CONTENT as FIXTURE
 
-CONTENT = load_content(Path(__file__).parent.parent / "content")
+CONTENT = load_content(FIXTURE)
 MATCHER = PlaceMatcher(CONTENT)
 
 

@@ -12,7 +12,7 @@ import yaml
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
-from bot.content.loader import load_content
+from bot.content.load import load_content
 from bot.editing.coverage import coverage, stamp, status
 from bot.editing.po import export_po, import_po
 from tests.test_catalogs import LOCALES
@@ -125,7 +125,7 @@ def test_round_trip_export_translate_import_makes_the_language_complete(content_
 
     content = load_content(content_dir)  # still valid
     counts = coverage(content)["miselerland"].counts("ti")
-    assert counts == {"complete": 16, "outdated": 0, "missing": 0}
+    assert counts == {"complete": 18, "outdated": 0, "missing": 0}
     cafe = content.entries["misel-language-cafe"]
     assert cafe.title["ti"]  # existing translation kept
     assert cafe.body["ti"].startswith("ትርጉም 0 misel-language-cafe:body\nትርጉም 1")
@@ -142,7 +142,10 @@ def test_import_keeps_comments_order_and_writes_blocks_for_several_lines(content
     # Nothing the editor wrote was removed: the import only adds lines.
     removed = [line for line in before.splitlines() if line not in after.splitlines()]
     assert all(re.fullmatch(r'  [a-z]{2}: "[0-9a-f]{8}"|source_hash: .*', x) for x in removed)
-    assert "# An illustrative meeting point (example data): the centre of Remich.\ngeo:" in after
+    assert (
+        "# Example data: no meeting point, time or contact, so nobody goes looking for it.\ncost:"
+        in after
+    )
     # The new Tigrinya body comes last in body, as a literal block.
     assert "  ti: |\n    ትርጉም 0 misel-language-cafe:body\n    ትርጉም 1" in after
     body = after.split("\nbody:\n")[1].split("\nkeywords:")[0]

@@ -128,3 +128,25 @@ async def test_any_location_is_handled(sandbox, caplog, lat, lon):
     _no_errors(caplog)
     _assert_private_to(calls, OTHER)
     assert calls
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=any_callback_data)
+def test_each_button_handler_gets_exactly_the_data_parse_accepts(data):
+    # bot.app routes a tap by callback_data.pattern(action): what a pattern matches
+    # must be what parse() accepts, so a handler never gets data it cannot read.
+    parsed = callback_data.parse(data)
+    matching = [a for a in callback_data.ACTIONS if callback_data.pattern(a).match(data)]
+    assert matching == ([parsed.action] if parsed else [])
+    if parsed:
+        assert len(data.encode()) <= callback_data.MAX_BYTES
+        assert callback_data.make(parsed.action, *parsed.args) == data
+
+
+def test_callback_data_over_64_bytes_is_refused():
+    data = "an:" + "a" * 40 + ":" + "b" * 20
+    assert callback_data.parse(data) is not None and len(data) == callback_data.MAX_BYTES
+    assert callback_data.parse(data + "b") is None
+    assert not callback_data.pattern("an").match(data + "b")
+    assert callback_data.pattern("an", "stop").match("an:stop:x")
+    assert not callback_data.pattern("an", "stop").match("an:tog:x")

@@ -12,12 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.content.loader import load_content
+from bot.content.load import load_content
 from bot.content.store import Content
 from bot.search.index import SearchIndex
+from tests.conftest import CONTENT as FIXTURE
 
 ROOT = Path(__file__).parent.parent
-CONTENT = load_content(ROOT / "content")
+CONTENT = load_content(FIXTURE)
 INDEX = SearchIndex(CONTENT)
 TODAY = dt.date(2026, 11, 23)
 

@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.content.loader import load_content
+from bot.content.load import load_content
 from bot.search.index import SearchIndex
+from tests.conftest import CONTENT as FIXTURE
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_FILE = Path(__file__).parent / "search_eval.yaml"
@@ -75,12 +76,12 @@ def evaluate(index: SearchIndex, items: list[dict], today: dt.date = TODAY) -> l
 
 @pytest.fixture(scope="module")
 def outcomes() -> list[Outcome]:
-    content = load_content(ROOT / "content")
+    content = load_content(FIXTURE)
     return evaluate(SearchIndex(content), load_items())
 
 
 def test_eval_file_is_valid_against_the_demo_content() -> None:
-    content = load_content(ROOT / "content")
+    content = load_content(FIXTURE)
     items = load_items()
     assert len(items) >= 150
     assert len({item["lang"] for item in items}) >= 9

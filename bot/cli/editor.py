@@ -17,7 +17,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.content.loader import ContentInvalid, load_content
+from bot.content.load import ContentInvalid, load_content
+from bot.content.model import SOURCE_MISSING
 from bot.editing.coverage import STATUSES, UsageError
 
 DEFAULT_DIR = "content"
@@ -80,12 +81,9 @@ def _months(value: str) -> int:
 
 
 def _language_name(lang: str) -> str:
-    from babel import Locale, UnknownLocaleError
+    from bot.i18n import display_name
 
-    try:
-        return Locale.parse(lang).get_display_name("en") or lang
-    except (UnknownLocaleError, ValueError):
-        return lang
+    return display_name(lang, "en")
 
 
 # ------------------------------------------------------------------------ coverage
@@ -243,7 +241,17 @@ def _cmd_import_po(args: argparse.Namespace) -> int:
 def _cmd_stale(args: argparse.Namespace) -> int:
     from bot.editing.freshness import expired, stale
 
-    content = load_content(args.directory)
+    try:
+        content = load_content(args.directory)
+    except ContentInvalid as exc:
+        # The bot refuses real entries without a source, so they cannot be loaded:
+        # name them first, then let the usual problem list follow.
+        unsourced = sorted({p.file for p in exc.problems if p.message.startswith(SOURCE_MISSING)})
+        if unsourced:
+            print("Real entries without `source` — add the web page their facts come from:")
+            for file in unsourced:
+                print(f"  {'no source':<10}  {file}")
+        raise
     today = args.today or dt.date.today()
     old = stale(content, args.months, today)
     gone = expired(content, today)
@@ -251,6 +259,8 @@ def _cmd_stale(args: argparse.Namespace) -> int:
         print(f"Not checked for more than {args.months} months — check them and update `reviewed`:")
         for item in old:
             when = item.reviewed.isoformat() if item.reviewed else "never"
+            if item.unsourced:
+                when = "no source"
             print(f"  {when:<10}  {item.entry_id:<40}  {item.file}")
     else:
         print(f"Every entry was checked in the last {args.months} months.")

@@ -13,7 +13,7 @@ Every model forbids unknown keys, so a misspelt key is reported instead of being
 silently ignored. Checks that pydantic can run itself (lengths, patterns, allowed
 values) are declared as types, because they run in pydantic's compiled core: the
 loader validates tens of thousands of files. The validators below only explain
-values in words an editor understands; :mod:`bot.content.loader` turns pydantic's
+values in words an editor understands; :mod:`bot.content.load` turns pydantic's
 errors into ``file:line: message`` lines.
 """
 
@@ -30,6 +30,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
 )
 
@@ -191,7 +192,11 @@ BodyTexts = _texts(BODY_MAX_CHARS)
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # A field's docstring is its description: shown to editors on hover in the JSON
+    # Schema (bot/editing/schema.py), written once, here.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, use_attribute_docstrings=True
+    )
 
 
 class GeoPoint(Strict):
@@ -205,9 +210,13 @@ class Category(Strict):
     """One of the fixed top-level categories (``categories.yaml``)."""
 
     id: Slug
+    """Never change it once used: every entry points to a category."""
     icon: str = ""
+    """One emoji; please never a flag."""
     name: Translated
+    """Name of the topic in all the bot's languages."""
     keywords: dict[LangCode, list[str]] = Field(default_factory=dict)
+    """Words people type, per language (4 to 10 each)."""
 
 
 class CategoryFile(Strict):
@@ -218,8 +227,11 @@ class Country(Strict):
     """A country whose national entries apply to every region in it."""
 
     id: Slug
+    """Same as the folder name under countries/."""
     name: Translated
+    """Name of the country per language."""
     default_language: LangCode
+    """Language every national entry must have (fr for lu, de for de)."""
 
 
 class Municipality(Strict):
@@ -230,24 +242,32 @@ class Municipality(Strict):
     """
 
     id: Slug
+    """a-z, 0-9 and '-'. Never change it once in use: users have chosen it."""
     name: Translated
+    """Official name per language."""
     aliases: list[str] = Field(default_factory=list)
+    """Other spellings people type: [Réimech, Reimech, Remisch]."""
     geo: GeoPoint
+    """The town centre: {lat: 49.545, lon: 6.367}."""
 
 
 class Region(Strict):
     """A region (``regions/<id>/region.yaml``) and its municipalities."""
 
     id: Slug
+    """Same as the folder name under regions/."""
     country: Slug
+    """A folder name under countries/, e.g. lu or de."""
     name: Translated
+    """Name of the region per language; required in the default language."""
     default_language: LangCode
+    """Language every entry must have (fr in Luxembourg, de in Germany)."""
     timezone: str = "Europe/Luxembourg"
-    counselling: Slug | None = Field(
-        default=None,
-        description="id of the entry newcomers are sent to when the bot cannot help",
-    )
+    """For 'open now': Europe/Luxembourg or Europe/Berlin."""
+    counselling: Slug | None = None
+    """Id of the general counselling entry offered when a search finds nothing."""
     municipalities: list[Municipality] = Field(min_length=1)
+    """The communes of the region; at least one."""
 
     @field_validator("timezone")
     @classmethod
@@ -270,6 +290,23 @@ class Region(Strict):
 
 Scope = Literal["national", "region"] | list[Slug]
 
+#: Fields that would send a newcomer to a real place, number or inbox. An entry
+#: with ``example: true`` only illustrates the bot, so it must have none of them
+#: (README, section 7): a made-up pin, number or time is a lie about a real street.
+EXAMPLE_FORBIDDEN_FIELDS: dict[str, str] = {
+    "address": "an address",
+    "geo": "a map position (geo)",
+    "phone": "a phone",
+    "email": "an e-mail address",
+    "website": "a website",
+    "opening_hours": "opening hours",
+}
+
+#: How the message for a real entry without ``source`` starts (``stale`` looks for it).
+SOURCE_MISSING = "source is missing"
+
+_SOURCE_EXAMPLE = "e.g. 'source: \"https://guichet.public.lu/fr/citoyens.html\"'"
+
 
 class Entry(Strict):
     """One service, course, activity or contact.
@@ -279,32 +316,55 @@ class Entry(Strict):
     """
 
     id: Slug
+    """Short name of the entry: a-z, 0-9 and '-', at most 40 characters. Same as the file name. Never reuse an old id."""
     category: Slug
+    """One of the category ids in categories.yaml, e.g. services, language-courses, activities, counselling, health, education, housing, emergency."""
     scope: Scope = "region"
+    """Who sees the entry: 'national' (files under countries/), 'region' (default), or a list of municipality ids from region.yaml, e.g. [remich, grevenmacher]."""
     example: bool = False
+    """true = only illustrates the bot, not a real offer. Then no address, geo, phone, e-mail, website or opening hours, and no source is needed."""
     title: TitleTexts
+    """The name people see in lists, per language. At most 120 characters. Required in the default language (fr in Luxembourg, de in Germany)."""
     summary: SummaryTexts
+    """1 to 3 short sentences per language: what it is, for whom, what it costs. At most 600 characters."""
     body: BodyTexts = Field(default_factory=dict)
+    """Practical details per language: how to get there, what to bring. Several lines start with '|'. At most 2500 characters."""
     keywords: dict[LangCode, list[str]] = Field(default_factory=dict)
+    """Words newcomers would type to find this entry, per language: [word, word]."""
     address: str | None = None
+    """Street, number, postcode and town on one line."""
     geo: GeoPoint | None = None
+    """Exact coordinates of the door: {lat: 49.681, lon: 6.441}. Leave out if unsure."""
     phone: Phone | None = None
+    """International form in quotes: "+352 45 45 45", or a short number: "112"."""
     email: Email | None = None
+    """An e-mail address: info@example.lu"""
     website: Url | None = None
+    """The full address in quotes, starting with https://"""
     opening_hours: OpeningHoursText | None = None
+    """OpenStreetMap format in quotes, e.g. "Mo-Fr 08:00-12:00,13:00-17:00". See content/README.md, section 8."""
     cost: Literal["free", "paid", "reduced"] | None = None
+    """free, paid, or reduced (a lower price is possible)."""
     languages: list[LangCode] = Field(default_factory=list)
+    """Languages the staff speak, as codes: [fr, de, en]."""
     reviewed: dt.date | None = None
+    """The day a person compared the entry with its source, YYYY-MM-DD. Only write a day on which you did. The card shows it as 'Last checked'."""
     valid_until: dt.date | None = None
-    source: Url | None = None
+    """For offers that end: after this day (YYYY-MM-DD) the bot hides the entry."""
+    source: Url | None = Field(
+        default=None,
+        # Validated even when missing: a real entry must name its source.
+        validate_default=True,
+    )
+    """Required unless example: true. The official web page the facts come from (https://…): the office's own site, guichet.lu, the commune's site."""
     translated_from: dict[LangCode, str] = Field(
         default_factory=dict,
-        description="per language: source_hash of the text the translation was made from",
     )
+    """Written by the translation tools (newcomer-bot stamp, minor-edit, import-po). Do not edit by hand."""
     source_hash: str | None = Field(
         default=None,
-        description="written by the tooling: hash of the default-language text last stamped",
     )
+    """Written by the translation tools. Do not edit by hand."""
 
     @field_validator("scope")
     @classmethod
@@ -313,6 +373,41 @@ class Entry(Strict):
             raise ValueError(
                 "the list names no municipality — name at least one, e.g. [remich], "
                 "or write 'region'"
+            )
+        return value
+
+    @field_validator(*EXAMPLE_FORBIDDEN_FIELDS)
+    @classmethod
+    def _nothing_real_in_examples(cls, value: object, info: ValidationInfo) -> object:
+        # ``example`` is declared above these fields, so it is in ``info.data``
+        # (unless it was itself wrong, which is reported on its own line).
+        if value is not None and info.data.get("example") is True:
+            field = info.field_name or ""
+            raise ValueError(
+                f"{field}: an example entry (example: true) must not have "
+                f"{EXAMPLE_FORBIDDEN_FIELDS.get(field, field)} — delete the line; or, if the "
+                "offer is real, delete 'example: true' and add the 'source' where you "
+                "checked it"
+            )
+        return value
+
+    @field_validator("source")
+    @classmethod
+    def _real_entries_name_their_source(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if "example" not in info.data:  # 'example' itself is wrong: reported there
+            return value
+        if value is None and not info.data["example"]:
+            raise ValueError(
+                f"{SOURCE_MISSING} — every real entry needs the web page where its facts "
+                "can be checked (the office's own site, guichet.lu or the commune's site): "
+                f"add a line {_SOURCE_EXAMPLE} at the end of the file. If the entry only "
+                "illustrates the bot, write 'example: true' instead"
+            )
+        if value is not None and not value.lower().startswith("https://"):
+            secure = "https://" + value.split("://", 1)[-1]
+            raise ValueError(
+                f"source: {_quoted(value)} — write the secure address starting with "
+                f"https://: {_quoted(secure)} (check in your browser that it opens)"
             )
         return value
 
@@ -328,6 +423,11 @@ class Entry(Strict):
         """
         parts = (self.title.get(lang, ""), self.summary.get(lang, ""), self.body.get(lang, ""))
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:8]
+
+    def last_checked(self) -> dt.date | None:
+        """The "last checked" day a card shows: ``reviewed``, but only when the entry
+        names the ``source`` it was compared with (a date alone proves nothing)."""
+        return self.reviewed if self.source else None
 
     def is_visible(self, today: dt.date) -> bool:
         """False once ``valid_until`` has passed."""

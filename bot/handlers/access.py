@@ -12,8 +12,7 @@ from collections.abc import Awaitable, Callable
 
 from telegram import Update
 
-from bot.handlers import newcomer
-from bot.handlers.common import Context
+from bot.handlers.common import Context, unknown_command
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +35,7 @@ def staff_only(permission: str, action: str | None = None) -> Callable[[Handler]
             user = update.effective_user
             if user is None or not context.bot_data.staff.can(user.id, permission):
                 refuse(update, action or permission)
-                await newcomer.unknown_command(update, context)
+                await unknown_command(update, context)
                 return
             await handler(update, context)
 

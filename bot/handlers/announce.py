@@ -1,26 +1,27 @@
-"""Staff: compose announcements (/announce), follow and cancel them, manage roles.
+"""Staff write announcements (/announce), list them (/announcements) and cancel them.
 
-/announce is a ConversationHandler: targets → text → (more languages, schedule)
-→ preview → confirm. Every step re-checks the member's role and scope, because a
-callback can be forged or replayed; refusals are logged with user id and action
-only. Non-staff who try a staff command get the same answer as for any unknown
-command, so staff commands stay invisible.
+/announce is a ConversationHandler (:func:`conversation`): targets → text →
+(more languages, schedule) → preview → confirm, with the draft kept as an
+:class:`AnnouncementDraft` in the member's ``user_data``. Every step re-checks the
+member's role and scope, because a callback can be forged or replayed; refusals
+are logged with user id and action only. Non-staff who try a staff command get
+the same answer as for any unknown command, so staff commands stay invisible.
+
+The screens are in :mod:`bot.views.staff`; delivery and its progress messages in
+:mod:`bot.delivery`; /grant and /revoke in :mod:`bot.handlers.roles`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
 import warnings
+from dataclasses import dataclass, field
 from html import escape
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
-from telegram import BotCommandScopeChat, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, TelegramError
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -28,27 +29,43 @@ from telegram.ext import (
     filters,
 )
 
-from bot.content.staff import StaffMember, write_member
-from bot.handlers import newcomer
+from bot.content.model import Region
 from bot.handlers.access import refuse, staff_only
-from bot.handlers.common import Context, current_user, show
-from bot.i18n import LANGUAGES, N_, Translator, language_name, translator
-from bot.storage import OutboxItem
+from bot.handlers.common import Context, current_user, show, tapped, unknown_command
+from bot.i18n import LANGUAGES, Translator, translator
 from bot.telegram import callback_data
-from bot.telegram.callback_data import Callback
-from bot.telegram.commands import set_staff_commands
+from bot.telegram.ids import parse_id
 from bot.views import newcomer as views
-from bot.views.newcomer import View, button
+from bot.views import news
+from bot.views import staff as staff_views
 
 log = logging.getLogger(__name__)
 
 TARGETS, TEXT, MORE, LANG_TEXT, SCHEDULE, CONFIRM = range(6)
-ROLE_NAMES = {
-    "admin": N_("administrator"),
-    "social_worker": N_("social worker"),
-    "editor": N_("content editor"),
-}
-DRAFT = "announce_draft"
+DRAFT = "announce_draft"  # user_data key of the AnnouncementDraft
+
+
+@dataclass
+class AnnouncementDraft:
+    """An announcement while its author writes it (in memory only, until Send)."""
+
+    region: str
+    #: municipality ids that get it
+    targets: set[str] = field(default_factory=set)
+    #: language → Telegram HTML, as the author formatted it
+    texts: dict[str, str] = field(default_factory=dict)
+    #: when to send (Unix time); None: right away
+    send_at: float | None = None
+    #: the language chosen with "Add a language", whose text comes next
+    pending_language: str | None = None
+
+
+def _draft(context: Context) -> AnnouncementDraft | None:
+    return context.user_data.get(DRAFT)
+
+
+def _region(context: Context, draft: AnnouncementDraft) -> Region:
+    return context.bot_data.snapshot.content.regions[draft.region]
 
 
 async def _not_for_you(update: Update, context: Context, action: str) -> int:
@@ -57,12 +74,9 @@ async def _not_for_you(update: Update, context: Context, action: str) -> int:
         _, t = await current_user(update, context)
         await update.callback_query.answer(views.stale_button(t))
     else:
-        await newcomer.unknown_command(update, context)
+        await unknown_command(update, context)
     context.user_data.pop(DRAFT, None)
     return ConversationHandler.END
-
-
-# -- /announce -------------------------------------------------------------------
 
 
 def _scope(context: Context, user_id: int) -> set[str]:
@@ -71,31 +85,16 @@ def _scope(context: Context, user_id: int) -> set[str]:
     )
 
 
-def _targets_view(context: Context, t: Translator, draft: dict, scope: set[str]) -> View:
+def _targets_view(context: Context, t: Translator, draft: AnnouncementDraft, scope: set[str]):
     content = context.bot_data.snapshot.content
-    region = content.regions[draft["region"]]
-    places = sorted(
-        (content.places[m] for m in scope if content.places[m].region.id == region.id),
-        key=lambda p: views.place_name(p, t).casefold(),
-    )
-    rows = []
-    for place in places:
-        mark = "✅" if place.municipality.id in draft["targets"] else "▫️"
-        rows.append(
-            [button(f"{mark} {views.place_name(place, t)}", "an", "tog", place.municipality.id)]
-        )
-    if all(m.id in scope for m in region.municipalities):
-        name = views.localized(region.name, t, region.default_language)[0]
-        rows.insert(0, [button("📢 " + t._("Whole region: {region}").format(region=name),
-                                "an", "all", region.id)])  # fmt: skip
-    rows.append(
-        [
-            button("▶ " + t._("Next"), "an", "next", "x"),
-            button("✖ " + t._("Cancel"), "an", "stop", "x"),
-        ]
-    )
-    text = t._("📣 New announcement. Who should get it? Tap the municipalities, then Next.")
-    return View(t.paragraph(escape(text)), InlineKeyboardMarkup(rows))
+    return staff_views.targets(content, _region(context, draft), draft.targets, scope, t)
+
+
+def _more_view(context: Context, t: Translator, draft: AnnouncementDraft):
+    return staff_views.more(draft.texts, draft.send_at, _region(context, draft), t)
+
+
+# -- the steps ----------------------------------------------------------------------
 
 
 async def announce_start(update: Update, context: Context) -> int:
@@ -112,25 +111,11 @@ async def announce_start(update: Update, context: Context) -> int:
             escape(t._("No municipality is assigned to you for announcements."))
         )
         return ConversationHandler.END
-    context.user_data[DRAFT] = {
-        "region": regions[0],
-        "targets": set(),
-        "texts": {},
-        "send_at": None,
-    }
+    draft = context.user_data[DRAFT] = AnnouncementDraft(region=regions[0])
     if len(regions) > 1:
-        rows = [
-            [button(views.localized(content.regions[r].name, t, content.regions[r].default_language)[0],
-                     "an", "reg", r)]
-            for r in regions
-        ]  # fmt: skip
-        rows.append([button("✖ " + t._("Cancel"), "an", "stop", "x")])
-        text = t._("📣 New announcement. For which region?")
-        await update.effective_message.reply_text(
-            escape(text), reply_markup=InlineKeyboardMarkup(rows)
-        )
-        return TARGETS
-    view = _targets_view(context, t, context.user_data[DRAFT], scope)
+        view = staff_views.region_choice(content, regions, t)
+    else:
+        view = _targets_view(context, t, draft, scope)
     await update.effective_message.reply_text(view.text, reply_markup=view.keyboard)
     return TARGETS
 
@@ -138,160 +123,99 @@ async def announce_start(update: Update, context: Context) -> int:
 async def on_targets(update: Update, context: Context) -> int:
     """Buttons of the target step: region, toggle, whole region, next."""
     query = update.callback_query
-    data = callback_data.parse(query.data)
     user_id = update.effective_user.id
-    draft = context.user_data.get(DRAFT)
-    if data is None or draft is None or not context.bot_data.staff.can(user_id, "announce"):
+    draft = _draft(context)
+    if draft is None or not context.bot_data.staff.can(user_id, "announce"):
         return await _not_for_you(update, context, "announce")
     _, t = await current_user(update, context)
     scope = _scope(context, user_id)
     content = context.bot_data.snapshot.content
-    step, arg = data.args
+    step, arg = tapped(update).args
     if step == "reg":
         if not any(content.places[m].region.id == arg for m in scope):
             return await _not_for_you(update, context, "announce:region")
-        draft.update(region=arg, targets=set())
+        draft.region, draft.targets = arg, set()
     elif step == "tog":
-        if arg not in scope or content.places[arg].region.id != draft["region"]:
+        if arg not in scope or content.places[arg].region.id != draft.region:
             return await _not_for_you(update, context, "announce:target")
-        draft["targets"] ^= {arg}
+        draft.targets ^= {arg}
     elif step == "all":
         region = content.regions.get(arg)
         if region is None or not all(m.id in scope for m in region.municipalities):
             return await _not_for_you(update, context, "announce:region")
-        draft["targets"] = {m.id for m in region.municipalities}
+        draft.targets = {m.id for m in region.municipalities}
     elif step == "next":
-        if not draft["targets"]:
+        if not draft.targets:
             await query.answer(t._("Choose at least one municipality."), show_alert=True)
             return TARGETS
         await query.answer()
-        return await _ask_text(update, context, t, draft)
+        subscribers = await context.bot_data.storage.subscribers(sorted(draft.targets))
+        await show(
+            update, context, staff_views.ask_text(_region(context, draft), len(subscribers), t)
+        )
+        return TEXT
     await query.answer()
     await show(update, context, _targets_view(context, t, draft, scope))
     return TARGETS
 
 
-async def _ask_text(update: Update, context: Context, t: Translator, draft: dict) -> int:
-    region = context.bot_data.snapshot.content.regions[draft["region"]]
-    subscribers = await context.bot_data.storage.subscribers(sorted(draft["targets"]))
-    count = t.ngettext(
-        "This announcement will go to {count} subscriber.",
-        "This announcement will go to {count} subscribers.",
-        len(subscribers),
-    ).format(count=len(subscribers))
-    prompt = t._("Now write the announcement in {language}, as one message.").format(
-        language=language_name(region.default_language)
-    )
-    await show(update, context, f"✍️ {escape(prompt)}\n{escape(count)}")
-    return TEXT
-
-
-def _text_or_refusal(update: Update, t: Translator) -> tuple[str | None, str | None]:
-    """The message as Telegram HTML, or a refusal that says how long it is."""
-    message = update.effective_message
-    html = message.text_html
-    units = views.utf16_length(message.text or "")
-    if units > views.MAX_ANNOUNCEMENT_UNITS:
-        return None, t._(
-            "This text has {count} characters; at most {limit} fit in one message. "
-            "Please shorten it and send it again."
-        ).format(count=units, limit=views.MAX_ANNOUNCEMENT_UNITS)
-    return html, None
-
-
-def _more_view(context: Context, t: Translator, draft: dict) -> View:
-    names = ", ".join(language_name(code) for code in sorted(draft["texts"]))
-    lines = [escape(t._("Languages so far: {languages}").format(languages=names))]
-    if draft["send_at"]:
-        lines.append("⏰ " + escape(_when(draft["send_at"], context, draft, t)))
-    rows = [
-        [button("➕ " + t._("Add a language"), "an", "addl", "x")],
-        [button("⏰ " + t._("Set send time"), "an", "sch", "x")],
-        [
-            button("👁 " + t._("Preview"), "an", "prev", "x"),
-            button("✖ " + t._("Cancel"), "an", "stop", "x"),
-        ],
-    ]
-    return View("\n".join(lines), InlineKeyboardMarkup(rows))
-
-
-def _when(timestamp: float, context: Context, draft: dict, t: Translator) -> str:
-    tz = ZoneInfo(context.bot_data.snapshot.content.regions[draft["region"]].timezone)
-    moment = dt.datetime.fromtimestamp(timestamp, tz)
-    return t._("Scheduled for {when}").format(
-        when=format_datetime(moment, format="full", tzinfo=tz, locale=t.locale)
-    )
-
-
-async def _accept_text(update: Update, context: Context, state: int, language) -> int:
-    """Store the message as the draft's version in ``language(draft)``; back to MORE.
+async def _accept_text(update: Update, context: Context, state: int, language: str) -> int:
+    """Store the message as the draft's version in ``language``; back to MORE.
 
     A text too long for Telegram is refused with its length and the step repeats.
     """
-    draft = context.user_data.get(DRAFT)
-    if draft is None or not context.bot_data.staff.can(update.effective_user.id, "announce"):
-        return await _not_for_you(update, context, "announce")
+    draft = _draft(context)
     _, t = await current_user(update, context)
-    html, refusal = _text_or_refusal(update, t)
-    if refusal:
-        await update.effective_message.reply_text(escape(refusal))
+    message = update.effective_message
+    units = news.utf16_length(message.text or "")
+    if units > news.MAX_ANNOUNCEMENT_UNITS:
+        await message.reply_text(staff_views.too_long(units, news.MAX_ANNOUNCEMENT_UNITS, t))
         return state
-    draft["texts"][language(draft)] = html
+    draft.texts[language] = message.text_html
+    draft.pending_language = None
     view = _more_view(context, t, draft)
-    await update.effective_message.reply_text(view.text, reply_markup=view.keyboard)
+    await message.reply_text(view.text, reply_markup=view.keyboard)
     return MORE
+
+
+def _may_continue(update: Update, context: Context) -> bool:
+    draft = _draft(context)
+    return draft is not None and context.bot_data.staff.can(update.effective_user.id, "announce")
 
 
 async def on_text(update: Update, context: Context) -> int:
     """The main text, in the region's default language."""
-    regions = context.bot_data.snapshot.content.regions
-    return await _accept_text(
-        update, context, TEXT, lambda draft: regions[draft["region"]].default_language
-    )
+    if not _may_continue(update, context):
+        return await _not_for_you(update, context, "announce")
+    language = _region(context, _draft(context)).default_language
+    return await _accept_text(update, context, TEXT, language)
 
 
 async def on_language_text(update: Update, context: Context) -> int:
     """A version in the language picked with "Add a language"."""
-    return await _accept_text(
-        update, context, LANG_TEXT, lambda draft: draft.pop("pending_language")
-    )
+    if not _may_continue(update, context) or _draft(context).pending_language is None:
+        return await _not_for_you(update, context, "announce")
+    return await _accept_text(update, context, LANG_TEXT, _draft(context).pending_language)
 
 
 async def on_more(update: Update, context: Context) -> int:
     """Buttons after the text: add a language, schedule, preview, send."""
     query = update.callback_query
-    data = callback_data.parse(query.data)
-    draft = context.user_data.get(DRAFT)
-    user_id = update.effective_user.id
-    if data is None or draft is None or not context.bot_data.staff.can(user_id, "announce"):
+    draft = _draft(context)
+    if not _may_continue(update, context):
         return await _not_for_you(update, context, "announce")
     _, t = await current_user(update, context)
-    step, arg = data.args
+    step, arg = tapped(update).args
     await query.answer()
     if step == "addl":
-        rows = [
-            [button(language_name(code), "an", "lang", code)]
-            for code in LANGUAGES
-            if code not in draft["texts"]
-        ]
-        rows.append([button("⬅ " + t._("Back"), "an", "back", "x")])
-        await show(
-            update, context, View(escape(t._("Which language?")), InlineKeyboardMarkup(rows))
-        )
+        await show(update, context, staff_views.language_choice(draft.texts, t))
         return MORE
     if step == "lang" and arg in LANGUAGES:
-        draft["pending_language"] = arg
-        prompt = t._("Write the version in {language}, as one message.").format(
-            language=language_name(arg)
-        )
-        await show(update, context, "✍️ " + escape(prompt))
+        draft.pending_language = arg
+        await show(update, context, staff_views.ask_language_text(arg, t))
         return LANG_TEXT
     if step == "sch":
-        region = context.bot_data.snapshot.content.regions[draft["region"]]
-        prompt = t._(
-            "When should it be sent? Write the date and time like {example} ({zone})."
-        ).format(example="2026-12-24 18:00", zone=region.timezone)
-        await show(update, context, "⏰ " + escape(prompt))
+        await show(update, context, staff_views.ask_schedule(_region(context, draft), t))
         return SCHEDULE
     if step == "prev":
         return await _preview(update, context, t, draft)
@@ -312,78 +236,62 @@ def parse_schedule(text: str, tz: ZoneInfo, now: dt.datetime) -> dt.datetime | N
 
 
 async def on_schedule(update: Update, context: Context) -> int:
-    draft = context.user_data.get(DRAFT)
-    if draft is None or not context.bot_data.staff.can(update.effective_user.id, "announce"):
+    if not _may_continue(update, context):
         return await _not_for_you(update, context, "announce")
+    draft = _draft(context)
     _, t = await current_user(update, context)
-    region = context.bot_data.snapshot.content.regions[draft["region"]]
-    tz = ZoneInfo(region.timezone)
+    tz = ZoneInfo(_region(context, draft).timezone)
     moment = parse_schedule(update.effective_message.text or "", tz, context.bot_data.clock())
     if moment is None:
-        text = t._("I could not read this as a future date and time. Write it like {example}.")
-        await update.effective_message.reply_text(escape(text.format(example="2026-12-24 18:00")))
+        await update.effective_message.reply_text(staff_views.bad_schedule(t))
         return SCHEDULE
-    draft["send_at"] = moment.timestamp()
+    draft.send_at = moment.timestamp()
     view = _more_view(context, t, draft)
     await update.effective_message.reply_text(view.text, reply_markup=view.keyboard)
     return MORE
 
 
-async def _preview(update: Update, context: Context, t: Translator, draft: dict) -> int:
+async def _preview(update: Update, context: Context, t: Translator, draft: AnnouncementDraft):
     """Each version exactly as recipients will see it, then the counts and Send/Cancel."""
     content = context.bot_data.snapshot.content
-    region = content.regions[draft["region"]]
-    first = content.places[sorted(draft["targets"])[0]]
-    for lang in sorted(draft["texts"]):
-        text = views.announcement_message(
-            draft["texts"], region.default_language, translator(lang), first
+    region = _region(context, draft)
+    first = content.places[sorted(draft.targets)[0]]
+    for lang in sorted(draft.texts):
+        text = news.announcement_message(
+            draft.texts, region.default_language, translator(lang), first
         )
         await context.bot.send_message(update.effective_chat.id, text)
-    subscribers = await context.bot_data.storage.subscribers(sorted(draft["targets"]))
-    own = sum(1 for _, lang in subscribers if lang in draft["texts"])
-    summary = [
-        escape(t._("Recipients: {count}").format(count=len(subscribers))),
-        escape(t._("In their own language: {count}").format(count=own)),
-        escape(t._("In {language} (not their own language): {count}").format(
-            language=language_name(region.default_language), count=len(subscribers) - own)),
-    ]  # fmt: skip
-    if draft["send_at"]:
-        summary.append("⏰ " + escape(_when(draft["send_at"], context, draft, t)))
-    rows = [
-        [
-            button("✅ " + t._("Send"), "an", "send", "x"),
-            button("✖ " + t._("Cancel"), "an", "stop", "x"),
-        ]
-    ]
-    await context.bot.send_message(
-        update.effective_chat.id, "\n".join(summary), reply_markup=InlineKeyboardMarkup(rows)
-    )
+    subscribers = await context.bot_data.storage.subscribers(sorted(draft.targets))
+    own = sum(1 for _, lang in subscribers if lang in draft.texts)
+    view = staff_views.preview_summary(len(subscribers), own, draft.send_at, region, t)
+    await context.bot.send_message(update.effective_chat.id, view.text, reply_markup=view.keyboard)
     return CONFIRM
 
 
-async def _confirm(update: Update, context: Context, t: Translator, draft: dict) -> int:
+async def _confirm(update: Update, context: Context, t: Translator, draft: AnnouncementDraft):
     user_id = update.effective_user.id
     content = context.bot_data.snapshot.content
     # Checked again now: the role or the scope may have changed since the flow began.
-    if not context.bot_data.staff.may_announce_to(user_id, draft["targets"], content):
+    if not context.bot_data.staff.may_announce_to(user_id, draft.targets, content):
         return await _not_for_you(update, context, "announce:confirm")
-    region = content.regions[draft["region"]]
+    region = _region(context, draft)
     storage = context.bot_data.storage
     now = context.bot_data.clock().timestamp()
-    send_at = draft["send_at"] or now
     announcement_id, recipients = await storage.create_announcement(
         author_id=user_id,
         region=region.id,
         default_language=region.default_language,
-        targets=sorted(draft["targets"]),
-        texts=draft["texts"],
-        send_at=send_at,
+        targets=sorted(draft.targets),
+        texts=draft.texts,
+        send_at=draft.send_at or now,
         now=now,
         progress_chat_id=update.effective_chat.id,
     )
     context.user_data.pop(DRAFT, None)
-    text = progress_text(announcement_id, {"sent": 0, "pending": recipients, "failed": 0}, t)
-    message = await context.bot.send_message(update.effective_chat.id, text)
+    counts = {"sent": 0, "pending": recipients, "failed": 0}
+    message = await context.bot.send_message(
+        update.effective_chat.id, staff_views.progress_text(announcement_id, counts, t)
+    )
     await storage.set_progress_message(
         announcement_id, update.effective_chat.id, message.message_id
     )
@@ -393,81 +301,45 @@ async def _confirm(update: Update, context: Context, t: Translator, draft: dict)
     return ConversationHandler.END
 
 
-def progress_text(announcement_id: int, counts: dict[str, int], t: Translator, done=False) -> str:
-    head = t._("Announcement #{number} finished") if done else t._("Announcement #{number}")
-    line = t._("✅ sent {sent} · ⏳ pending {pending} · ⚠️ undeliverable {failed}").format(
-        sent=counts.get("sent", 0), pending=counts.get("pending", 0), failed=counts.get("failed", 0)
-    )
-    return f"📣 <b>{escape(head.format(number=announcement_id))}</b>\n{escape(line)}"
-
-
 async def cancel(update: Update, context: Context) -> int:
     """/cancel or the Cancel button at any step: nothing is sent."""
     context.user_data.pop(DRAFT, None)
     _, t = await current_user(update, context)
-    text = "✖ " + escape(t._("Cancelled. Nothing was sent."))
     if update.callback_query:
         await update.callback_query.answer()
-        await show(update, context, text)
+        await show(update, context, staff_views.cancelled(t))
     else:
-        await update.effective_message.reply_text(text)
+        await update.effective_message.reply_text(staff_views.cancelled(t))
     return ConversationHandler.END
 
 
-def _stop_button(update: Update) -> bool:
-    data = callback_data.parse(update.callback_query.data) if update.callback_query else None
-    return data is not None and data.args[0] == "stop"
+def conversation() -> ConversationHandler:
+    """The /announce flow (private chats only), one per staff member."""
+    private = filters.ChatType.PRIVATE
+    text = filters.TEXT & ~filters.COMMAND & private
+    stop = CallbackQueryHandler(cancel, pattern=callback_data.pattern("an", "stop"))
+    button = callback_data.pattern("an")
+    with warnings.catch_warnings():
+        # One flow per staff member (not per message) is intended: PTB's per_message
+        # note does not apply.
+        warnings.filterwarnings("ignore", message="If 'per_message=False'")
+        return ConversationHandler(
+            entry_points=[CommandHandler("announce", announce_start, filters=private)],
+            states={
+                TARGETS: [stop, CallbackQueryHandler(on_targets, pattern=button)],
+                TEXT: [MessageHandler(text, on_text)],
+                MORE: [stop, CallbackQueryHandler(on_more, pattern=button)],
+                LANG_TEXT: [MessageHandler(text, on_language_text)],
+                SCHEDULE: [MessageHandler(text, on_schedule)],
+                CONFIRM: [stop, CallbackQueryHandler(on_more, pattern=button)],
+            },
+            fallbacks=[CommandHandler("cancel", cancel), stop],
+            conversation_timeout=30 * 60,
+            name="announce",
+        )
 
 
-async def on_target_button(update: Update, context: Context) -> int:
-    """Buttons of the target step; Cancel ends the flow."""
-    if _stop_button(update):
-        return await cancel(update, context)
-    return await on_targets(update, context)
-
-
-# -- progress, listing, cancelling ---------------------------------------------------
-
-
-async def report_progress(application: Application, announcement_ids: set[int]) -> None:
-    """Edit each changed announcement's progress message; finish and report done ones."""
-    data = application.bot_data
-    storage = data.storage
-    for announcement_id in sorted(announcement_ids):
-        announcement = await storage.announcement(announcement_id)
-        if announcement is None:
-            continue
-        counts = await storage.delivery_counts(announcement_id)
-        done = counts["pending"] == 0 and await storage.finish_announcement(announcement_id)
-        author = await storage.get_user(announcement.author_id)
-        t = translator(author.language if author else None)
-        text = progress_text(announcement_id, counts, t, done=done)
-        if announcement.progress_chat_id and announcement.progress_message_id:
-            try:
-                await application.bot.edit_message_text(
-                    text, announcement.progress_chat_id, announcement.progress_message_id
-                )
-            except BadRequest as exc:
-                if "not modified" not in exc.message.lower():
-                    log.info("progress edit failed: %s", exc.message)
-            except TelegramError as exc:
-                log.info("progress edit failed: %s", type(exc).__name__)
-        if done and announcement.progress_chat_id:
-            try:
-                await application.bot.send_message(announcement.progress_chat_id, text)
-            except TelegramError as exc:
-                log.info("final report failed: %s", type(exc).__name__)
-
-
-def make_renderer(application: Application):
-    """The delivery worker's ``render``: one recipient's text in their language."""
-
-    def render(item: OutboxItem, texts: dict[str, str], default_language: str) -> str:
-        content = application.bot_data.snapshot.content
-        place = content.place(item.municipality)
-        return views.announcement_message(texts, default_language, translator(item.language), place)
-
-    return render
+# -- outside the flow: listing, cancelling, stray buttons --------------------------------
 
 
 @staff_only("list", "announcements")
@@ -483,24 +355,17 @@ async def announcements_command(update: Update, context: Context) -> None:
         if not set(announcement.targets) & scope:
             continue
         counts = await storage.delivery_counts(announcement.id)
-        status = {
-            "scheduled": t._("scheduled"),
-            "held": t._("held"),
-            "sending": t._("sending"),
-            "done": t._("finished"),
-            "cancelled": t._("cancelled"),
-        }.get(announcement.status, announcement.status)
-        lines.append(f"{progress_text(announcement.id, counts, t)} · {escape(status)}")
+        lines.append(staff_views.announcement_line(announcement.id, counts, announcement.status, t))
         if staff.can(user_id, "cancel") and announcement.status in ("scheduled", "held", "sending"):
-            label = "✖ " + t._("Cancel #{number}").format(number=announcement.id)
-            rows.append([button(label, "ax", announcement.id)])
+            rows.append([staff_views.cancel_button(announcement.id, t)])
     text = "\n\n".join(lines) if lines else escape(t._("No announcements yet."))
     await update.effective_message.reply_text(
         text, reply_markup=InlineKeyboardMarkup(rows) if rows else None
     )
 
 
-async def on_cancel_announcement(update: Update, context: Context, data: Callback) -> None:
+async def on_cancel_announcement_button(update: Update, context: Context) -> None:
+    """``ax:<id>``: an admin cancels a scheduled or running announcement."""
     user_id = update.effective_user.id
     if not context.bot_data.staff.can(user_id, "cancel"):
         refuse(update, "cancel")
@@ -508,7 +373,10 @@ async def on_cancel_announcement(update: Update, context: Context, data: Callbac
         await update.callback_query.answer(views.stale_button(t))
         return
     _, t = await current_user(update, context)
-    announcement_id = int(data.arg(0)) if data.arg(0).isdigit() else 0
+    announcement_id = parse_id(tapped(update).arg(0))
+    if announcement_id is None:  # forged: no announcement has this number
+        await update.callback_query.answer(views.stale_button(t))
+        return
     cancelled = await context.bot_data.storage.cancel_announcement(announcement_id, user_id)
     text = (
         t._("Announcement #{number} cancelled.")
@@ -518,115 +386,8 @@ async def on_cancel_announcement(update: Update, context: Context, data: Callbac
     await update.callback_query.answer(text.format(number=announcement_id), show_alert=True)
 
 
-async def on_forged_announce_button(update: Update, context: Context, data: Callback) -> None:
+async def on_stray_announce_button(update: Update, context: Context) -> None:
     """An ``an:`` button outside a running /announce flow: replayed or forged."""
     refuse(update, "announce:button")
     _, t = await current_user(update, context)
     await update.callback_query.answer(views.stale_button(t))
-
-
-# -- roles -------------------------------------------------------------------------------
-
-
-@staff_only("grant")
-async def grant_command(update: Update, context: Context) -> None:
-    """/grant <user id> <admin|social_worker|editor> [municipality or region ids…]"""
-    actor = update.effective_user.id
-    data = context.bot_data
-    _, t = await current_user(update, context)
-    args = context.args or []
-    content = data.snapshot.content
-    usage = t._("Usage: /grant <user id> <admin|social_worker|editor> [municipality or region ids]")
-    if (
-        len(args) < 2
-        or not args[0].isdigit()
-        or args[1] not in ("admin", "social_worker", "editor")
-    ):
-        await update.effective_message.reply_text(escape(usage))
-        return
-    unknown = [a for a in args[2:] if a not in content.places and a not in content.regions]
-    if unknown:
-        text = t._("Unknown municipality or region: {ids}").format(ids=", ".join(unknown))
-        await update.effective_message.reply_text(escape(text))
-        return
-    member = StaffMember(
-        user_id=int(args[0]),
-        role=args[1],
-        municipalities=[a for a in args[2:] if a in content.places],
-        regions=[a for a in args[2:] if a in content.regions],
-    )
-    write_member(data.settings.staff_path, member, member.user_id)
-    await data.reload_staff()
-    await data.storage.audit(actor, "grant", f"user:{member.user_id}", member.role)
-    await set_staff_commands(context.application)
-    await update.effective_message.reply_text(
-        escape(
-            t._("Done: {user} now has the role: {role}.").format(
-                user=member.user_id, role=t._(ROLE_NAMES[member.role])
-            )
-        )
-    )
-
-
-@staff_only("grant", "revoke")
-async def revoke_command(update: Update, context: Context) -> None:
-    """/revoke <user id>"""
-    actor = update.effective_user.id
-    data = context.bot_data
-    _, t = await current_user(update, context)
-    args = context.args or []
-    if len(args) != 1 or not args[0].isdigit():
-        await update.effective_message.reply_text(escape(t._("Usage: /revoke <user id>")))
-        return
-    user_id = int(args[0])
-    write_member(data.settings.staff_path, None, user_id)
-    await data.reload_staff()
-    await data.storage.audit(actor, "revoke", f"user:{user_id}")
-    with contextlib.suppress(TelegramError):
-        await context.bot.delete_my_commands(scope=BotCommandScopeChat(user_id))
-    await update.effective_message.reply_text(
-        escape(t._("Done: {user} has no staff role now.").format(user=user_id))
-    )
-
-
-def add_handlers(application: Application) -> None:
-    """The /announce conversation and the other staff commands (private chats only)."""
-    private = filters.ChatType.PRIVATE
-    text = filters.TEXT & ~filters.COMMAND & private
-    buttons = CallbackQueryHandler(on_target_button, pattern=r"^an:")
-    with warnings.catch_warnings():
-        # One flow per staff member (not per message) is intended: PTB's per_message
-        # note does not apply.
-        warnings.filterwarnings("ignore", message="If 'per_message=False'")
-        conversation = ConversationHandler(
-            entry_points=[CommandHandler("announce", announce_start, filters=private)],
-            states={
-                TARGETS: [buttons],
-                TEXT: [MessageHandler(text, on_text)],
-                MORE: [CallbackQueryHandler(on_more_or_stop, pattern=r"^an:")],
-                LANG_TEXT: [MessageHandler(text, on_language_text)],
-                SCHEDULE: [MessageHandler(text, on_schedule)],
-                CONFIRM: [CallbackQueryHandler(on_more_or_stop, pattern=r"^an:")],
-            },
-            fallbacks=[
-                CommandHandler("cancel", cancel),
-                CallbackQueryHandler(cancel, pattern=r"^an:stop:"),
-            ],
-            conversation_timeout=30 * 60,
-            name="announce",
-        )
-    application.add_handler(conversation)
-    for name, callback in (
-        ("announcements", announcements_command),
-        ("grant", grant_command),
-        ("revoke", revoke_command),
-    ):
-        application.add_handler(CommandHandler(name, callback, filters=private))
-    newcomer.add_route("ax", on_cancel_announcement)
-    newcomer.add_route("an", on_forged_announce_button)
-
-
-async def on_more_or_stop(update: Update, context: Context) -> int:
-    if _stop_button(update):
-        return await cancel(update, context)
-    return await on_more(update, context)

@@ -1,23 +1,38 @@
-"""Small helpers every handler uses: who is asking, in which language, how to answer."""
+"""What every handler shares: who is asking, in which language, how to answer, and
+the ways back to the menu (or to the municipality picker when none is chosen).
+
+The newcomer handlers (:mod:`~bot.handlers.onboarding`, :mod:`~bot.handlers.browse`,
+:mod:`~bot.handlers.subscriptions`, :mod:`~bot.handlers.questions`) and the staff
+handlers all import this module, and none imports another newcomer module except
+:mod:`~bot.handlers.questions` (typed municipality names go to onboarding, /search
+without a municipality to the menu). tests/test_architecture.py keeps it free of cycles.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from html import escape
 from typing import TypeAlias
 
 from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackContext, ExtBot
 
+from bot.content.store import Place
 from bot.context import BotData
 from bot.i18n import Translator, normalize_language, translator
 from bot.storage import User
-from bot.views.newcomer import View
+from bot.telegram import callback_data
+from bot.telegram.callback_data import Callback
+from bot.views import newcomer as views
+from bot.views.common import View
 
 log = logging.getLogger(__name__)
 
 Context: TypeAlias = CallbackContext[ExtBot, dict, dict, BotData]
+
+AWAITING = "awaiting"  # user_data key: what typed text means right now
 
 
 async def current_user(update: Update, context: Context) -> tuple[User | None, Translator]:
@@ -32,6 +47,15 @@ async def current_user(update: Update, context: Context) -> tuple[User | None, T
     user = await context.bot_data.storage.get_user(tg_user.id)
     lang = (user.language if user else None) or normalize_language(tg_user.language_code)
     return user, translator(lang)
+
+
+def tapped(update: Update) -> Callback:
+    """The tapped button's data. Only for handlers routed by a
+    :func:`bot.telegram.callback_data.pattern`, which has already checked it."""
+    data = callback_data.parse(update.callback_query.data if update.callback_query else None)
+    if data is None:
+        raise ValueError("a button handler got data its pattern does not match")
+    return data
 
 
 async def answer_and_show(update: Update, context: Context, view: View) -> None:
@@ -63,3 +87,71 @@ async def show(update: Update, context: Context, view: View | str, *, edit: bool
     chat = update.effective_chat
     if chat is not None:
         await context.bot.send_message(chat.id, view.text, reply_markup=view.keyboard)
+
+
+# -- the way back: menu or municipality picker ----------------------------------------
+
+
+def user_place(context: Context, user: User | None) -> Place | None:
+    """The user's municipality, or None if they have none (or it left the content)."""
+    return context.bot_data.snapshot.content.place(user.municipality if user else None)
+
+
+async def ask_municipality(
+    update: Update, context: Context, t: Translator, page: int = 0, region: str | None = None
+) -> None:
+    """The municipality picker; typed text now means a municipality name."""
+    context.user_data[AWAITING] = "municipality"
+    content = context.bot_data.snapshot.content
+    await show(update, context, views.municipality_picker(content, t, page, region))
+
+
+async def menu_view(update: Update, context: Context, place: Place, t: Translator) -> View:
+    """The main menu; it asks about news once, until the user answered."""
+    content = context.bot_data.snapshot.content
+    today = context.bot_data.today(place.region)
+    user = await context.bot_data.storage.get_user(update.effective_user.id)
+    ask = user is not None and not user.asked_subscribe and not user.subscribed
+    return views.main_menu(content, place, t, today, ask_subscribe=ask)
+
+
+async def show_menu(
+    update: Update, context: Context, place: Place, t: Translator, *, edit: bool = True
+) -> None:
+    await show(update, context, await menu_view(update, context, place, t), edit=edit)
+
+
+async def place_gone(update: Update, context: Context, user: User | None, t: Translator) -> bool:
+    """If the user's municipality was removed from the content, say so; True if it was."""
+    if user is None or not user.municipality or user_place(context, user) is not None:
+        return False
+    text = t._("Your municipality is no longer in the list. Please choose it again.")
+    await context.bot.send_message(update.effective_chat.id, t.paragraph(escape(text)))
+    return True
+
+
+async def back_to_start(update: Update, context: Context, user: User | None, t: Translator):
+    """The menu, or the municipality picker if the user has no (valid) municipality."""
+    place = user_place(context, user)
+    if place is None:
+        await place_gone(update, context, user, t)
+        await ask_municipality(update, context, t)
+    else:
+        await show_menu(update, context, place, t)
+
+
+# -- what nobody handles --------------------------------------------------------------
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    """A command the bot does not know (or the user may not use): say so, and the help."""
+    _, t = await current_user(update, context)
+    text = t._("I do not know this command.")
+    await update.effective_message.reply_text(f"{escape(text)}\n\n{views.help_text(t)}")
+
+
+async def unknown_button(update: Update, context: Context) -> None:
+    """The last button handler: stale, forged or unknown data lead to the menu."""
+    user, t = await current_user(update, context)
+    await update.callback_query.answer(views.stale_button(t))
+    await back_to_start(update, context, user, t)

@@ -28,17 +28,37 @@ def update_kind(update: object) -> str:
 #: At most one error notice to admins per this many seconds, so a failing
 #: dependency does not flood their chats.
 ADMIN_NOTICE_INTERVAL = 60.0
-_last_notice = 0.0
 
 
-async def _tell_admins(context: Context, update_id: int | None, kind: str, error: str) -> None:
+class ErrorReporter:
+    """The Application's error handler (:meth:`on_error`); one per Application, so
+    the pause between notices to admins is that bot's own (and each test's)."""
+
+    def __init__(self, interval: float = ADMIN_NOTICE_INTERVAL) -> None:
+        self.interval = interval
+        self.last_notice: float | None = None
+
+    async def on_error(self, update: object, context: Context) -> None:
+        """Log the exception with the update type and id (never its text), tell the
+        admins (at most once per :attr:`interval`), then apologise to the user."""
+        await on_error(update, context, self)
+
+    def may_notify(self) -> bool:
+        """True (and the notice counted) unless the admins had one under ``interval`` ago."""
+        now = time.monotonic()
+        if self.last_notice is not None and now - self.last_notice < self.interval:
+            return False
+        self.last_notice = now
+        return True
+
+
+async def _tell_admins(
+    context: Context, reporter: ErrorReporter, update_id: int | None, kind: str, error: str
+) -> None:
     """Tell the admins that something failed: update id, type and error class only."""
-    global _last_notice
-    now = time.monotonic()
     staff = getattr(context.bot_data, "staff", None)
-    if staff is None or now - _last_notice < ADMIN_NOTICE_INTERVAL:
+    if staff is None or not reporter.may_notify():
         return
-    _last_notice = now
     for admin_id in staff.ids_with("grant"):
         try:
             await context.bot.send_message(
@@ -48,7 +68,7 @@ async def _tell_admins(context: Context, update_id: int | None, kind: str, error
             log.info("could not notify admin %s", admin_id)
 
 
-async def on_error(update: object, context: Context) -> None:
+async def on_error(update: object, context: Context, reporter: ErrorReporter) -> None:
     """Log the exception with the update type and id (never its text), then apologise.
 
     Network errors while polling are logged briefly; a failing apology is
@@ -66,7 +86,7 @@ async def on_error(update: object, context: Context) -> None:
         type(error).__name__,
         exc_info=error,
     )
-    await _tell_admins(context, update_id, update_kind(update), type(error).__name__)
+    await _tell_admins(context, reporter, update_id, update_kind(update), type(error).__name__)
     if not isinstance(update, Update) or isinstance(error, Forbidden):
         return
     chat = update.effective_chat

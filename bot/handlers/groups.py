@@ -9,6 +9,7 @@ from __future__ import annotations
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler
 
 from bot.handlers.common import Context, current_user
 
@@ -28,3 +29,22 @@ async def group_callback(update: Update, context: Context) -> None:
     await update.callback_query.answer(
         t._("Please open the bot in a private chat."), show_alert=True
     )
+
+
+class GroupButtonHandler(CallbackQueryHandler):
+    """Any button tapped outside a private chat (see :func:`group_callback`).
+
+    Added before the per-action button handlers: menus are personal, so a button
+    in a group is never routed to them.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(group_callback)
+
+    def check_update(self, update: object):
+        if not isinstance(update, Update) or update.callback_query is None:
+            return None
+        chat = update.effective_chat
+        if chat is not None and chat.type == "private":
+            return None
+        return super().check_update(update)

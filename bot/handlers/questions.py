@@ -1,4 +1,7 @@
-"""Free-text questions and /search: the best entries for what the newcomer typed.
+"""Typed text and /search: the best entries for what the newcomer typed.
+
+Typed text is a municipality name while the bot waits for one (handed to
+:mod:`bot.handlers.onboarding`), otherwise a question.
 
 Questions the bot cannot answer are recorded without any user id, so editors
 can see what is missing (``newcomer-bot gaps``).
@@ -9,17 +12,40 @@ from __future__ import annotations
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CommandHandler, filters
 
-from bot.handlers import newcomer
-from bot.handlers.common import Context, current_user, show
+from bot.handlers.browse import menu_command
+from bot.handlers.common import (
+    AWAITING,
+    Context,
+    ask_municipality,
+    current_user,
+    place_gone,
+    show,
+    tapped,
+    user_place,
+)
+from bot.handlers.onboarding import pick_municipality_by_name
 from bot.i18n import Translator
 from bot.storage import User
-from bot.telegram.callback_data import Callback
 from bot.views import newcomer as views
 
 RESULTS_PER_PAGE = 5
 LAST_QUERY = "last_query"  # user_data key; kept in memory only, for "show more"
+
+
+async def on_text(update: Update, context: Context) -> None:
+    """Plain text: a municipality name while one is awaited, otherwise a question."""
+    user, t = await current_user(update, context)
+    text = (update.effective_message.text or "").strip()
+    if user is None or not user.language:
+        user = await context.bot_data.storage.save_user(update.effective_user.id, language=t.lang)
+    if user_place(context, user) is None or context.user_data.get(AWAITING) == "municipality":
+        if await place_gone(update, context, user, t):
+            await ask_municipality(update, context, t)
+            return
+        await pick_municipality_by_name(update, context, text, t)
+        return
+    await answer_question(update, context, text, user, t)
 
 
 async def answer_question(
@@ -29,7 +55,7 @@ async def answer_question(
     snapshot = context.bot_data.snapshot
     place = snapshot.content.place(user.municipality)
     if place is None:
-        await newcomer.pick_municipality_by_name(update, context, text, t)
+        await pick_municipality_by_name(update, context, text, t)
         return
     today = context.bot_data.today(place.region)
     result = snapshot.search.search(
@@ -45,7 +71,9 @@ async def answer_question(
     await show(update, context, view, edit=offset > 0)
 
 
-async def _cb_more(update: Update, context: Context, data: Callback) -> None:
+async def on_more_button(update: Update, context: Context) -> None:
+    """``more:<offset>``: the next results for the last question."""
+    data = tapped(update)
     user, t = await current_user(update, context)
     query = context.user_data.get(LAST_QUERY)
     await update.callback_query.answer()
@@ -64,7 +92,7 @@ async def search_command(update: Update, context: Context) -> None:
         return
     if update.effective_chat.type == "private":
         if user is None or user.municipality is None:
-            await newcomer.menu_command(update, context)
+            await menu_command(update, context)
             return
         await answer_question(update, context, words, user, t)
         return
@@ -102,12 +130,3 @@ async def _answer_in_group(
     await update.effective_message.reply_text(
         t.paragraph("\n\n".join(lines)), reply_markup=keyboard
     )
-
-
-def add_handlers(application: Application) -> None:
-    application.add_handler(
-        CommandHandler(
-            "search", search_command, filters=filters.ChatType.PRIVATE | filters.ChatType.GROUPS
-        )
-    )
-    newcomer.add_route("more", _cb_more)

@@ -5,8 +5,13 @@ and Arabic or Cyrillic take two bytes a letter, so buttons carry only short
 ASCII ids: ``action`` or ``action:arg[:arg]``. The state a button needs travels
 in its data, so buttons keep working after a restart.
 
-:func:`parse` never raises: anything that is not a known, well-formed action
-(forged, stale, truncated) comes back as ``None``.
+This module is the one definition of the actions, their arguments and the
+limit. :func:`pattern` gives python-telegram-bot's ``CallbackQueryHandler`` the
+regular expression of one action (``bot.app`` routes each action to its handler
+with it), :func:`make` builds a button's data and :func:`parse` reads it back
+into a :class:`Callback`. :func:`parse` never raises: anything that is not a
+known, well-formed action (forged, stale, truncated) comes back as ``None``,
+and matches no :func:`pattern`.
 """
 
 from __future__ import annotations
@@ -16,8 +21,11 @@ from typing import NamedTuple
 
 MAX_BYTES = 64
 
-_ARG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
-_NUM = re.compile(r"^[0-9]{1,4}$")
+#: kind of argument → its regular expression (ASCII only, so characters are bytes)
+KINDS = {
+    "id": r"[a-z0-9][a-z0-9_-]{0,39}",  # a slug
+    "num": r"[0-9]{1,4}",  # a small integer
+}
 
 #: action → kinds of its arguments ("id" slug, "num" small integer)
 ACTIONS: dict[str, tuple[str, ...]] = {
@@ -37,6 +45,35 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "an": ("id", "id"),  # /announce flow: step, argument ("x" when none)
     "ax": ("id",),  # cancel announcement (admins)
 }
+
+
+def _compile(action: str, kinds: tuple[str, ...], first: tuple[str, ...] = ()) -> re.Pattern[str]:
+    """``action`` with its arguments, the ``first`` ones fixed; at most 64 characters
+    (all ASCII, so 64 bytes)."""
+    fixed = "".join(f":{re.escape(arg)}" for arg in first)
+    rest = "".join(f":({KINDS[kind]})" for kind in kinds[len(first) :])
+    return re.compile(rf"\A(?=.{{1,{MAX_BYTES}}}\Z){re.escape(action)}{fixed}{rest}\Z")
+
+
+_PATTERNS = {action: _compile(action, kinds) for action, kinds in ACTIONS.items()}
+
+
+def pattern(action: str, *first: str) -> re.Pattern[str]:
+    """The compiled pattern of ``action``'s well-formed data (at most 64 bytes), one
+    group per argument: ``CallbackQueryHandler(callback, pattern=pattern("cat"))``.
+    With ``first``, only data whose first arguments are these: ``pattern("an", "stop")``.
+
+    Raises KeyError for an action that is not defined here, ValueError for
+    arguments it does not take.
+    """
+    kinds = ACTIONS[action]
+    if not first:
+        return _PATTERNS[action]
+    if len(first) > len(kinds) or not all(
+        re.fullmatch(KINDS[kind], arg) for kind, arg in zip(kinds, first, strict=False)
+    ):
+        raise ValueError(f"{action!r} does not take the arguments {first!r}")
+    return _compile(action, kinds, first)
 
 
 class Callback(NamedTuple):
@@ -60,13 +97,9 @@ def make(action: str, *args: object) -> str:
 
 def parse(data: str | None) -> Callback | None:
     """Decode callback data; None for anything unknown or malformed."""
-    if not data or len(data.encode("utf-8", "replace")) > MAX_BYTES:
+    if not data:
         return None
-    action, *args = data.split(":")
-    kinds = ACTIONS.get(action)
-    if kinds is None or len(args) != len(kinds):
-        return None
-    for kind, arg in zip(kinds, args, strict=True):
-        if not (_ARG if kind == "id" else _NUM).match(arg):
-            return None
-    return Callback(action, tuple(args))
+    action = data.split(":", 1)[0]
+    compiled = _PATTERNS.get(action)
+    match = compiled.match(data) if compiled else None
+    return Callback(action, match.groups()) if match else None

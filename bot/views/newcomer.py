@@ -1,5 +1,9 @@
 """What the newcomer sees: message texts (HTML) and inline keyboards.
 
+Building blocks (:class:`~bot.views.common.View`, buttons, paging) are in
+:mod:`bot.views.common`; announcements and /news in :mod:`bot.views.news`; what
+staff see in :mod:`bot.views.staff`.
+
 Plain functions of content, translator and time, with no Telegram I/O, so they
 are easy to test and reuse (the bot, ``newcomer-bot preview``). Every text goes
 through the user's :class:`~bot.i18n.Translator`; dates, times, numbers, lists
@@ -10,10 +14,8 @@ fragments are wrapped in Unicode isolates.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from html import escape
 
-from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_interval, format_time, get_day_names
 from babel.lists import format_list
 from babel.numbers import format_decimal
@@ -22,54 +24,20 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.content import hours
 from bot.content.model import Entry
 from bot.content.store import SCOPE_MUNICIPALITY, SCOPE_NATIONAL, Content, Place
-from bot.i18n import LANGUAGES, Translator, content_chain, language_name, pick_language
-from bot.telegram import callback_data
+from bot.i18n import LANGUAGES, Translator, language_name
 from bot.telegram.commands import PRIVATE_COMMANDS
-
-#: Buttons per page in the municipality picker and category lists: fits a small
-#: phone screen without scrolling.
-PAGE_SIZE = 8
-#: Button labels longer than this are cut: Telegram shows one line per button.
-BUTTON_CHARS = 48
-#: Bot API: message text is at most 4096 characters after entity parsing.
-MAX_MESSAGE_CHARS = 4096
-
-
-@dataclass(frozen=True)
-class View:
-    """A message to send or edit: HTML text and an optional inline keyboard."""
-
-    text: str
-    keyboard: InlineKeyboardMarkup | None = None
-
-
-def button(text: str, action: str, *args: object) -> InlineKeyboardButton:
-    """An inline button whose callback data is ``action:args`` (see :mod:`bot.telegram.callback_data`;
-    raises ValueError if that is not valid). Long labels are cut to one line."""
-    label = text if len(text) <= BUTTON_CHARS else text[: BUTTON_CHARS - 1] + "…"
-    return InlineKeyboardButton(label, callback_data=callback_data.make(action, *args))
-
-
-def _pairs(buttons: list[InlineKeyboardButton]) -> list[list[InlineKeyboardButton]]:
-    return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-
-
-def localized(texts: dict[str, str], t: Translator, region_default: str) -> tuple[str, str]:
-    """Pick the text along the user's fallback chain; returns ``(text, language)``."""
-    lang = pick_language(texts, content_chain(t.lang, region_default)) or t.lang
-    return texts.get(lang, ""), lang
-
-
-def place_name(place: Place, t: Translator) -> str:
-    return localized(place.municipality.name, t, place.region.default_language)[0]
-
-
-def _display_language(code: str, t: Translator) -> str:
-    try:
-        return Locale.parse(code).get_display_name(t.locale) or code
-    except (UnknownLocaleError, ValueError):
-        return code
-
+from bot.views.common import (
+    MAX_MESSAGE_CHARS,
+    View,
+    button,
+    display_language,
+    localized,
+    memo,
+    paged,
+    pairs,
+    place_name,
+)
+from bot.views.html import shorten_html
 
 # -- onboarding ------------------------------------------------------------------
 
@@ -78,7 +46,7 @@ def language_picker(t: Translator) -> View:
     """All UI languages by their own names (never flags), two per row."""
     buttons = [button(language_name(code), "lang", code) for code in LANGUAGES]
     text = t._("Choose your language:")
-    return View(t.paragraph(f"🌐 {escape(text)}"), InlineKeyboardMarkup(_pairs(buttons)))
+    return View(t.paragraph(f"🌐 {escape(text)}"), InlineKeyboardMarkup(pairs(buttons)))
 
 
 def welcome(t: Translator) -> str:
@@ -90,24 +58,6 @@ def welcome(t: Translator) -> str:
             )
         )
     )
-
-
-def _paged(
-    items: list, page: int, make_button, nav_action: str, *nav_args: object, columns: int = 2
-) -> tuple[list[list[InlineKeyboardButton]], int]:
-    """One page of buttons (``columns`` per row) plus ◀ ▶ navigation; returns (rows, page)."""
-    pages = max(1, -(-len(items) // PAGE_SIZE))
-    page = min(max(page, 0), pages - 1)
-    buttons = [make_button(item) for item in items[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]]
-    rows = [buttons[i : i + columns] for i in range(0, len(buttons), columns)]
-    nav = []
-    if page > 0:
-        nav.append(button("◀", nav_action, *nav_args, page - 1))
-    if page < pages - 1:
-        nav.append(button("▶", nav_action, *nav_args, page + 1))
-    if nav:
-        rows.append(nav)
-    return rows, page
 
 
 def municipality_picker(
@@ -124,7 +74,7 @@ def municipality_picker(
     if region_id is None and len(regions) == 1:
         region_id = regions[0].id
     if region_id is None or region_id not in content.regions:
-        rows, _ = _paged(
+        rows, _ = paged(
             regions,
             page,
             lambda r: button(localized(r.name, t, r.default_language)[0], "rg", r.id, 0),
@@ -135,7 +85,7 @@ def municipality_picker(
             (p for p in content.places.values() if p.region.id == region_id),
             key=lambda p: place_name(p, t).casefold(),
         )
-        rows, _ = _paged(
+        rows, _ = paged(
             places,
             page,
             lambda p: button(place_name(p, t), "mun", p.municipality.id),
@@ -181,18 +131,7 @@ def main_menu(
     answer, so each is built once per content version, language and day.
     """
     key = ("main_menu", place.municipality.id, t.lang, ask_subscribe)
-    return _memo(content, key, today, lambda: _main_menu(content, place, t, today, ask_subscribe))
-
-
-def _memo(content: Content, key: tuple, valid_for: object, build) -> View:
-    """The view cached under ``key`` in this content version if it was built for the
-    same ``valid_for`` (a day, a minute), else a freshly built one. One slot per key,
-    so the cache never grows beyond the number of keys."""
-    stamp, view = content.memo.get(key, (None, None))
-    if stamp != valid_for:
-        view = build()
-        content.memo[key] = (valid_for, view)
-    return view
+    return memo(content, key, today, lambda: _main_menu(content, place, t, today, ask_subscribe))
 
 
 def _main_menu(
@@ -204,7 +143,7 @@ def _main_menu(
         name, _ = localized(category.name, t, place.region.default_language)
         label = f"{category.icon} {name} ({format_decimal(counts[category.id], locale=t.locale)})"
         buttons.append(button(label.strip(), "cat", category.id, 0))
-    rows = _pairs(buttons)
+    rows = pairs(buttons)
     rows.append(
         [
             button("📍 " + t._("Municipality"), "mp", 0),
@@ -235,7 +174,7 @@ def category_list(
 ) -> View:
     """Entries of one category: the municipality's own first, then region, then national."""
     key = ("category", place.municipality.id, category_id, t.lang, page)
-    return _memo(
+    return memo(
         content, key, today, lambda: _category_list(content, place, category_id, t, today, page)
     )
 
@@ -252,7 +191,7 @@ def _category_list(
         marker = {SCOPE_MUNICIPALITY: "📍", SCOPE_NATIONAL: "🏛"}.get(rank, "🗺")
         return button(f"{marker} {title}", "e", entry.id)
 
-    rows, _ = _paged(ranked, page, entry_button, "cat", category_id, columns=1)
+    rows, _ = paged(ranked, page, entry_button, "cat", category_id, columns=1)
     rows.append([button("⬅ " + t._("Back"), "menu")])
     name, _ = localized(category.name, t, place.region.default_language)
     where = t.auto(place_name(place, t))
@@ -320,7 +259,7 @@ def entry_card(
     # "Open now" changes with the minute at most: a card is built once a minute.
     minute = now.replace(second=0, microsecond=0)
     key = ("card", entry.id, t.lang)
-    return _memo(content, key, minute, lambda: _entry_card(content, entry, t, minute))
+    return memo(content, key, minute, lambda: _entry_card(content, entry, t, minute))
 
 
 def _entry_card(content: Content, entry: Entry, t: Translator, now: dt.datetime) -> View:
@@ -344,7 +283,7 @@ def _entry_card(content: Content, entry: Entry, t: Translator, now: dt.datetime)
         )
     if lang != t.lang:
         note = t._("Not yet translated into {language} — shown in {other}.").format(
-            language=_display_language(t.lang, t), other=_display_language(lang, t)
+            language=display_language(t.lang, t), other=display_language(lang, t)
         )
         lines.append(f"ℹ️ <i>{escape(note)}</i>")
     lines.append("")
@@ -371,7 +310,7 @@ def _entry_card(content: Content, entry: Entry, t: Translator, now: dt.datetime)
         }[entry.cost]
         details.append(f"💶 {escape(cost)}")
     if entry.languages:
-        names = [_display_language(code, t) for code in entry.languages]
+        names = [display_language(code, t) for code in entry.languages]
         spoken = format_list(names, locale=t.locale)
         details.append("🗣 " + escape(t._("Languages spoken: {languages}").format(languages=spoken)))
     if entry.scope == "national":
@@ -387,14 +326,13 @@ def _entry_card(content: Content, entry: Entry, t: Translator, now: dt.datetime)
         where = ""
     if where:
         details.append(f"🗺 {escape(where)}")
-    if entry.reviewed:
-        checked = format_date(entry.reviewed, format="medium", locale=t.locale)
+    if entry.last_checked():
+        checked = format_date(entry.last_checked(), format="medium", locale=t.locale)
         details.append("✅ " + escape(t._("Last checked: {date}").format(date=checked)))
     if details:
         lines += ["", *details]
     text = t.paragraph("\n".join(lines))
-    if len(text) > MAX_MESSAGE_CHARS:
-        text = text[: MAX_MESSAGE_CHARS - 1] + "…"
+    text = shorten_html(text, MAX_MESSAGE_CHARS)  # whole tags, UTF-16 units
 
     rows = []
     action_row = []
@@ -534,66 +472,3 @@ def search_hint(t: Translator) -> str:
     return t.paragraph(
         escape(t._("Write what you are looking for after /search, e.g. /search German course"))
     )
-
-
-# -- announcements ----------------------------------------------------------------------
-
-#: Telegram counts message length in UTF-16 code units, at most 4096 (Bot API,
-#: sendMessage). The header and the "not translated" note take up to ~200.
-MAX_ANNOUNCEMENT_UNITS = 3800
-
-
-def utf16_length(text: str) -> int:
-    """Length as Telegram counts it: UTF-16 code units (an emoji counts 2)."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def announcement_message(
-    texts: dict[str, str], default_language: str, t: Translator, place: Place | None
-) -> str:
-    """What one recipient gets: the version in their language, else the default one with
-    a note in their language. ``texts`` are Telegram HTML, as the author formatted them."""
-    lang = t.lang if t.lang in texts else default_language
-    if lang not in texts:
-        lang = min(texts)
-    header = "📣 <b>" + escape(t.auto(place_name(place, t)) if place else t._("News")) + "</b>"
-    lines = [header]
-    if lang != t.lang:
-        note = t._("Not yet translated into {language} — shown in {other}.").format(
-            language=_display_language(t.lang, t), other=_display_language(lang, t)
-        )
-        lines.append(f"ℹ️ <i>{escape(note)}</i>")
-    lines += ["", texts[lang]]
-    return t.paragraph("\n".join(lines))
-
-
-def news_list(
-    items: list[tuple[dt.datetime, dict[str, str], str]], place: Place, t: Translator
-) -> str:
-    """/news: recent announcements ``(sent at, texts, default language)``, newest first."""
-    if not items:
-        return t.paragraph(
-            escape(
-                t._("No news for {place} in the last 30 days.").format(place=place_name(place, t))
-            )
-        )
-    parts = []
-    for sent_at, texts, default_language in items:
-        when = format_date(sent_at.date(), format="medium", locale=t.locale)
-        parts.append(
-            f"🗓 {t.ltr(escape(when))}\n{announcement_message(texts, default_language, t, place)}"
-        )
-    text = "\n\n".join(parts)
-    return text if len(text) <= MAX_MESSAGE_CHARS else text[: MAX_MESSAGE_CHARS - 1] + "…"
-
-
-def subscription_changed(subscribed: bool, place: Place | None, t: Translator) -> str:
-    if subscribed and place is not None:
-        text = t._("🔔 You will get news for {place}. Send /unsubscribe to stop.").format(
-            place=place_name(place, t)
-        )
-    elif subscribed:
-        text = t._("🔔 Choose your municipality first: /municipality")
-    else:
-        text = t._("🔕 You will not get news any more. Send /subscribe to get them again.")
-    return t.paragraph(escape(text))

@@ -1,0 +1,227 @@
+"""Who the newcomer is: /start, language, municipality (buttons, a typed name or a
+shared location), and what the bot stores about them (/privacy, /forget).
+
+Handlers stay thin: they read the update, ask :mod:`bot.content` and
+:mod:`bot.search.places`, and answer with a :mod:`bot.views.newcomer` view.
+Navigation state lives in callback data, so buttons keep working after a restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+from html import escape
+
+from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
+
+from bot.content.store import Place
+from bot.handlers.common import (
+    AWAITING,
+    Context,
+    ask_municipality,
+    back_to_start,
+    current_user,
+    menu_view,
+    show,
+    show_menu,
+    tapped,
+    user_place,
+)
+from bot.i18n import Translator, normalize_language, translator
+from bot.views import newcomer as views
+
+log = logging.getLogger(__name__)
+
+#: A typed municipality name is taken without asking back when it scores at
+#: least this (rapidfuzz 0-100) and clearly beats the runner-up.
+SURE_MATCH = 88
+CLEAR_LEAD = 6
+#: A shared location further than this from every municipality centroid is
+#: outside the regions the bot knows.
+MAX_DISTANCE_KM = 40.0
+
+
+# -- commands --------------------------------------------------------------------
+
+
+async def start(update: Update, context: Context) -> None:
+    """/start: greet; ask language (if unknown) and municipality (if unknown); else menu."""
+    user, t = await current_user(update, context)
+    tg_user = update.effective_user
+    assert tg_user is not None
+    context.user_data.pop(AWAITING, None)
+    place = user_place(context, user)
+    if user is not None and user.language and place is not None:
+        await update.effective_message.reply_text(views.welcome(t))
+        await show_menu(update, context, place, t, edit=False)
+        return
+    if user is None or not user.language:
+        detected = normalize_language(tg_user.language_code)
+        if detected is None:
+            # No language we have: ask, with the prompt in English.
+            await update.effective_message.reply_text(views.welcome(t))
+            await show(update, context, views.language_picker(t), edit=False)
+            return
+        user = await context.bot_data.storage.save_user(tg_user.id, language=detected)
+        t = translator(detected)
+    await update.effective_message.reply_text(views.welcome(t))
+    await ask_municipality(update, context, t)
+
+
+async def language_command(update: Update, context: Context) -> None:
+    """/language: the language picker."""
+    _, t = await current_user(update, context)
+    await show(update, context, views.language_picker(t), edit=False)
+
+
+async def municipality_command(update: Update, context: Context) -> None:
+    """/municipality: the municipality picker."""
+    _, t = await current_user(update, context)
+    await ask_municipality(update, context, t)
+
+
+async def privacy_command(update: Update, context: Context) -> None:
+    _, t = await current_user(update, context)
+    await update.effective_message.reply_text(views.privacy_text(t))
+
+
+async def forget_command(update: Update, context: Context) -> None:
+    """/forget: ask for confirmation, then delete everything (see :func:`on_forget_button`)."""
+    _, t = await current_user(update, context)
+    await show(update, context, views.forget_confirm(t), edit=False)
+
+
+# -- buttons (routed in bot.app by their callback_data action) ---------------------------
+
+
+async def on_language_picker_button(update: Update, context: Context) -> None:
+    """``lp``: the language picker."""
+    _, t = await current_user(update, context)
+    await update.callback_query.answer()
+    await show(update, context, views.language_picker(t))
+
+
+async def on_language_button(update: Update, context: Context) -> None:
+    """``lang:<code>``: set the language."""
+    code = tapped(update).arg(0)
+    t = translator(code)
+    if t.lang != code:  # not a UI language: a forged button
+        await update.callback_query.answer()
+        return
+    user = await context.bot_data.storage.save_user(update.effective_user.id, language=t.lang)
+    await update.callback_query.answer("✅ " + t._("Language changed"))
+    await back_to_start(update, context, user, t)
+
+
+async def on_municipality_page_button(update: Update, context: Context) -> None:
+    """``mp:<page>``: regions (or the only region's municipalities)."""
+    _, t = await current_user(update, context)
+    await update.callback_query.answer()
+    await ask_municipality(update, context, t, tapped(update).num(0))
+
+
+async def on_region_page_button(update: Update, context: Context) -> None:
+    """``rg:<region>:<page>``: the municipalities of one region."""
+    data = tapped(update)
+    _, t = await current_user(update, context)
+    await update.callback_query.answer()
+    await ask_municipality(update, context, t, data.num(1), data.arg(0))
+
+
+async def on_municipality_button(update: Update, context: Context) -> None:
+    """``mun:<id>``: set the municipality."""
+    _, t = await current_user(update, context)
+    place = context.bot_data.snapshot.content.place(tapped(update).arg(0))
+    if place is None:
+        await update.callback_query.answer(views.stale_button(t))
+        await ask_municipality(update, context, t)
+        return
+    await update.callback_query.answer("📍 " + views.place_name(place, t))
+    await set_municipality(update, context, place, t)
+
+
+async def on_ask_location_button(update: Update, context: Context) -> None:
+    """``geo``: a reply keyboard that shares the user's location."""
+    _, t = await current_user(update, context)
+    await update.callback_query.answer()
+    keyboard = ReplyKeyboardMarkup(
+        [[KeyboardButton("📍 " + t._("Send my location"), request_location=True)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+    text = t._("Tap the button below to share your location. It is used once and not stored.")
+    await context.bot.send_message(
+        update.effective_chat.id, t.paragraph(escape(text)), reply_markup=keyboard
+    )
+
+
+async def on_forget_button(update: Update, context: Context) -> None:
+    """``fgt:yes|no``: delete everything about the user, or back to the menu."""
+    user, t = await current_user(update, context)
+    await update.callback_query.answer()
+    if tapped(update).arg(0) != "yes":
+        await back_to_start(update, context, user, t)
+        return
+    await context.bot_data.storage.forget_user(update.effective_user.id)
+    context.user_data.clear()
+    await show(update, context, views.forgotten(t))
+
+
+# -- setting the municipality ------------------------------------------------------------
+
+
+async def set_municipality(
+    update: Update, context: Context, place: Place, t: Translator, *, edit: bool = True
+) -> None:
+    context.user_data.pop(AWAITING, None)
+    storage = context.bot_data.storage
+    user_id = update.effective_user.id
+    # The menu does not depend on this write (only on whether the user was asked
+    # about news, which it leaves alone): write and answer at the same time.
+    view = await menu_view(update, context, place, t)
+    await asyncio.gather(
+        storage.save_user(user_id, language=t.lang, municipality=place.municipality.id),
+        show(update, context, view, edit=edit),
+    )
+
+
+async def on_location(update: Update, context: Context) -> None:
+    """A shared location picks the nearest municipality (the location is not stored)."""
+    _, t = await current_user(update, context)
+    location = update.effective_message.location
+    lat, lon = location.latitude, location.longitude
+    on_earth = math.isfinite(lat) and math.isfinite(lon) and abs(lat) <= 90 and abs(lon) <= 180
+    found = context.bot_data.snapshot.content.nearest_municipality(lat, lon) if on_earth else None
+    if found is None or found[1] > MAX_DISTANCE_KM:
+        text = t._("I have no information for this place yet. Please choose a municipality.")
+        await update.effective_message.reply_text(
+            t.paragraph(escape(text)), reply_markup=ReplyKeyboardRemove()
+        )
+        await ask_municipality(update, context, t)
+        return
+    place = found[0]
+    await update.effective_message.reply_text(
+        t.paragraph("📍 " + escape(views.place_name(place, t))), reply_markup=ReplyKeyboardRemove()
+    )
+    await set_municipality(update, context, place, t, edit=False)
+
+
+async def pick_municipality_by_name(
+    update: Update, context: Context, text: str, t: Translator
+) -> None:
+    """Typed text while the bot waits for a municipality: take it, offer choices, or ask."""
+    matches = context.bot_data.snapshot.places.match(text, limit=3)
+    content = context.bot_data.snapshot.content
+    if (
+        matches
+        and matches[0][1] >= SURE_MATCH
+        and (len(matches) == 1 or matches[0][1] - matches[1][1] >= CLEAR_LEAD)
+    ):
+        await set_municipality(update, context, matches[0][0], t, edit=False)
+    elif matches:
+        view = views.municipality_choices([p for p, _ in matches], content, t)
+        await show(update, context, view, edit=False)
+    else:
+        await update.effective_message.reply_text(views.unknown_place(t))
+        await ask_municipality(update, context, t)
