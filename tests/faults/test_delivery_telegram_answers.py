@@ -10,8 +10,8 @@ import time
 from telegram import Bot
 
 from bot.delivery.worker import DeliveryWorker
-from bot.devtools.fake_bot_api import FakeBotApi
 from bot.storage import Storage
+from tests.botapi_faults import FaultyBotApi
 from tests.faults.test_delivery_unwritable_marks import TOKEN, render
 
 GONE = 5_000_002
@@ -43,7 +43,7 @@ async def test_a_chat_that_no_longer_exists_is_forgotten_like_a_block(tmp_path):
     storage = await Storage.open(tmp_path / "bot.sqlite3")
     for user_id in (5_000_001, GONE, 5_000_003):
         await storage.save_user(user_id, language="fr", municipality="remich", subscribed=True)
-    api = await FakeBotApi().start()
+    api = await FaultyBotApi().start()
     # Telegram answers 400 "chat not found" for a deleted account, every time.
     api.fail("sendMessage", chat_id=GONE, error_code=400, times=1000)
     bot = Bot(TOKEN, base_url=api.base_url)
@@ -74,7 +74,7 @@ async def test_senders_waiting_for_their_turn_do_not_send_into_a_429_pause(tmp_p
     async with storage.transaction():
         for user_id in range(5_100_001, 5_100_041):
             await storage.save_user(user_id, language="fr", municipality="remich", subscribed=True)
-    api = await FakeBotApi().start()
+    api = await FaultyBotApi().start()
     started: list[float] = []  # when each send_message call began (monotonic)
 
     class RecordingBot(Bot):
