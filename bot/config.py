@@ -30,6 +30,8 @@ class Settings:
     staff_file: Path | None = None
     broadcast_rate: float = 30.0
     watch_content: bool = True
+    #: Show example entries (``example: true``, marked 🧪) in lists, results and cards.
+    show_examples: bool = True
 
     def __repr__(self) -> str:  # never print the token
         return f"Settings(api_base_url={self.api_base_url!r}, database={self.database!r}, ...)"
@@ -41,8 +43,8 @@ class Settings:
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         """Read ``TELEGRAM_BOT_TOKEN`` (required), ``TELEGRAM_API_BASE_URL``,
-        ``BOT_DATABASE``, ``BOT_CONTENT_DIR``, ``BOT_STAFF_FILE``, ``BOT_BROADCAST_RATE``
-        and ``BOT_WATCH_CONTENT``.
+        ``BOT_DATABASE``, ``BOT_CONTENT_DIR``, ``BOT_STAFF_FILE``, ``BOT_BROADCAST_RATE``,
+        ``BOT_WATCH_CONTENT`` and ``BOT_SHOW_EXAMPLES`` (default on, for the demo).
 
         Raises ConfigError when the token is missing or a value is malformed.
         """
@@ -72,4 +74,6 @@ class Settings:
             staff_file=Path(staff) if staff else None,
             broadcast_rate=rate,
             watch_content=(env.get("BOT_WATCH_CONTENT") or "1") not in {"0", "false", "no"},
+            show_examples=(env.get("BOT_SHOW_EXAMPLES") or "1").lower()
+            not in {"0", "false", "no", "off"},
         )

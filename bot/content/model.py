@@ -34,7 +34,7 @@ from pydantic import (
     field_validator,
 )
 
-from bot.i18n import LANGUAGES
+from bot.i18n import LANGUAGES, NEVER_FALLBACK
 
 #: Telegram limits a message to 4096 characters after entity parsing (Bot API,
 #: sendMessage). A card shows title + summary + structured fields, so each of
@@ -234,6 +234,19 @@ class Municipality(Strict):
     name: Translated
     aliases: list[str] = Field(default_factory=list)
     geo: GeoPoint
+    radius_km: float | None = Field(
+        default=None,
+        gt=0,
+        le=30,
+        description="a shared location within this distance of geo counts as inside "
+        "(default: DEFAULT_RADIUS_KM in bot.content.store)",
+    )
+    boundary: list[GeoPoint] | None = Field(
+        default=None,
+        min_length=3,
+        description="the municipality's outline as a polygon (points in order); when "
+        "given, a shared location counts as inside only within it, and radius_km is unused",
+    )
 
 
 class Region(Strict):
@@ -249,6 +262,28 @@ class Region(Strict):
         description="id of the entry newcomers are sent to when the bot cannot help",
     )
     municipalities: list[Municipality] = Field(min_length=1)
+    fallbacks: dict[LangCode, list[LangCode]] = Field(
+        default_factory=dict,
+        description="per reader language: languages tried before English when a text is "
+        "missing in theirs, e.g. {pt: [fr]} (most Portuguese readers in Luxembourg read French)",
+    )
+
+    @field_validator("fallbacks")
+    @classmethod
+    def _no_forbidden_fallbacks(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for lang, chain in value.items():
+            for other in chain:
+                if other == lang:
+                    raise ValueError(
+                        f"fallbacks: '{lang}' falls back to itself — list other languages, "
+                        f"e.g. {{{lang}: [fr]}}"
+                    )
+                if other in NEVER_FALLBACK.get(lang, ()):
+                    raise ValueError(
+                        f"fallbacks: '{lang}' must never fall back to '{other}' — "
+                        f"{NEVER_FALLBACK[lang][other]}; delete '{other}' from the list"
+                    )
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -312,6 +347,13 @@ class Entry(Strict):
     opening_hours: OpeningHoursText | None = None
     cost: Literal["free", "paid", "reduced"] | None = None
     languages: list[LangCode] = Field(default_factory=list)
+    priority: int | None = Field(
+        default=None,
+        ge=1,
+        le=99,
+        description="order in lists: 1 comes first, then 2, …; entries without priority "
+        "follow (the municipality's own first, then by title). Emergency numbers get 1",
+    )
     reviewed: dt.date | None = None
     valid_until: dt.date | None = None
     source: Url | None = Field(

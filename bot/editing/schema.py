@@ -53,6 +53,8 @@ ENTRY_HELP: dict[str, str] = {
     "See content/README.md, section 8.",
     "cost": "free, paid, or reduced (a lower price is possible).",
     "languages": "Languages the staff speak, as codes: [fr, de, en].",
+    "priority": "Order in lists: 1 comes first, then 2, …; entries without it follow. "
+    "Give the emergency number (112) priority 1, the police 2.",
     "reviewed": "The day a person compared the entry with its source, YYYY-MM-DD. Only "
     "write a day on which you did. The card shows it as 'Last checked'.",
     "valid_until": "For offers that end: after this day (YYYY-MM-DD) the bot hides the entry.",
@@ -71,6 +73,8 @@ REGION_HELP: dict[str, str] = {
     "timezone": "For 'open now': Europe/Luxembourg or Europe/Berlin.",
     "counselling": "Id of the general counselling entry offered when a search finds nothing.",
     "municipalities": "The communes of the region; at least one.",
+    "fallbacks": "Per reader language, languages shown before English when a text is "
+    "missing: {pt: [fr]}. Ukrainian never falls back to Russian.",
 }
 
 MUNICIPALITY_HELP: dict[str, str] = {
@@ -78,6 +82,10 @@ MUNICIPALITY_HELP: dict[str, str] = {
     "name": "Official name per language.",
     "aliases": "Other spellings people type: [Réimech, Reimech, Remisch].",
     "geo": "The town centre: {lat: 49.545, lon: 6.367}.",
+    "radius_km": "A shared location this close to geo counts as in the municipality "
+    "(default 5). Larger for big communes, smaller where the next town is close.",
+    "boundary": "The commune's outline as a list of points [{lat: …, lon: …}, …] (at least "
+    "3, from an official map). When given, it replaces radius_km.",
 }
 
 COUNTRY_HELP: dict[str, str] = {
