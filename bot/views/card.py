@@ -47,6 +47,8 @@ def time_range(start: dt.time, end: dt.time, t: Translator) -> str:
     """``start – end`` with the locale's interval pattern (CLDR's fallback interval
     format: "18:00 تا 19:30" in fa); each time is isolated on its own, so the
     connector reads in the sentence's direction."""
+    if start == dt.time(0, 0) and end == _LAST_MINUTE:
+        return t._("24 hours")
     pattern = t.locale.interval_formats.get(None) or "{0} – {1}"
     return pattern.format(clock_time(start, t), clock_time(end, t, closing=True))
 

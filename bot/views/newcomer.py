@@ -275,7 +275,7 @@ def list_label(content: Content, entry: Entry, t: Translator, region: Region, ic
     parts = [icon]
     if entry.example:
         parts.append(EXAMPLE_MARK)
-    if is_direct_number(entry.phone) and entry.phone not in title:
+    if is_direct_number(entry.phone):
         parts.append(f"{entry.phone} —")
     parts.append(title)
     return " ".join(parts)
