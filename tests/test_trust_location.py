@@ -16,7 +16,7 @@ from bot.content.loader import ContentInvalid
 from bot.content.snapshot import Snapshot
 from bot.content.store import DEFAULT_RADIUS_KM
 from bot.devtools.sandbox import Sandbox
-from tests.conftest import CONTENT, clock, last_keyboard, last_message_id, last_text
+from tests.conftest import CONTENT, clock, last_keyboard, last_message_id
 
 OUTSIDE = {
     # place: (lat, lon, the nearest covered municipality the old code silently chose)
