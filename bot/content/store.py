@@ -217,7 +217,8 @@ class Content:
         across a border never takes in the other side. Of several municipalities
         covering the location the nearest centre wins.
         """
-        nearest = self.nearest_municipality(lat, lon)
+        on_earth = math.isfinite(lat) and math.isfinite(lon) and abs(lat) <= 90 and abs(lon) <= 180
+        nearest = self.nearest_municipality(lat, lon) if on_earth else None
         if nearest is None:
             return Located(None, None, 0.0)
         candidates = sorted(
