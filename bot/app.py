@@ -8,12 +8,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import sys
 
 from telegram import Bot, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -24,6 +22,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import runtime
 from bot.config import Settings
 from bot.content.reload import ContentReloader
 from bot.content.snapshot import Snapshot
@@ -44,19 +43,12 @@ from bot.handlers import (
 )
 from bot.handlers.errors import ErrorReporter
 from bot.storage.database import Storage
-from bot.telegram import callback_data
+from bot.telegram import callback_data, guards
 from bot.telegram.commands import set_commands, set_staff_commands
-from bot.telegram.request import AiohttpRequest
+from bot.telegram.rate_limiter import PerChatRateLimiter
 from bot.telegram.update_processor import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
-
-#: Seconds a thread may hold the GIL while another waits for it (Python's default:
-#: 0.005). aiosqlite's thread needs it back from a busy event loop after every
-#: statement, so each SQLite round trip could wait that long: in a flood of updates
-#: (bench/updates.py) handling a typed municipality name took 189 ms (p50) at 5 ms
-#: and 55-71 ms at 1 ms.
-GIL_SWITCH_INTERVAL = 0.001
 
 
 async def expire_unanswered(context) -> None:
@@ -140,6 +132,8 @@ def add_handlers(application: Application) -> None:
     # Stale, forged or unknown data: "This button is out of date", and the menu.
     application.add_handler(CallbackQueryHandler(common.unknown_button))
     application.add_error_handler(ErrorReporter().on_error)
+    # Private updates without a sender stop first; empty and idle user_data is dropped.
+    guards.install(application)
 
 
 def build_application(
@@ -154,17 +148,17 @@ def build_application(
     """The Application for ``settings``, serving ``snapshot``.
 
     The database is opened in ``post_init`` (unless ``storage`` is given) and closed
-    in ``post_shutdown``. ``rate_limiter`` adds python-telegram-bot's AIORateLimiter
-    for group-chat limits and RetryAfter retries on interactive replies.
+    in ``post_shutdown``. ``rate_limiter`` adds :class:`PerChatRateLimiter` for group-chat
+    limits and RetryAfter retries on interactive replies.
     """
 
     stop_watching = asyncio.Event()
-    switch_interval = sys.getswitchinterval()
+    switch_interval = runtime.BotSwitchInterval()  # why: bot/runtime.py
     watching: list[asyncio.Task] = []
 
     async def post_init(application: Application) -> None:
         data: BotData = application.bot_data
-        sys.setswitchinterval(GIL_SWITCH_INTERVAL)
+        switch_interval.apply()
         if storage is None:
             data.storage = await Storage.open(settings.database)
         data.staff = Staff.load(settings.staff_path)
@@ -177,7 +171,7 @@ def build_application(
             Bot(
                 settings.token,
                 base_url=settings.api_base_url,
-                request=AiohttpRequest(connection_pool_size=MAX_SENDERS),
+                request=settings.request(connection_pool_size=MAX_SENDERS),
             ),
             progress.make_renderer(application),
             rate=settings.broadcast_rate,
@@ -206,7 +200,7 @@ def build_application(
 
     async def post_shutdown(application: Application) -> None:
         data: BotData = application.bot_data
-        sys.setswitchinterval(switch_interval)
+        switch_interval.restore()
         stop_watching.set()
         for task in watching:
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -224,8 +218,8 @@ def build_application(
         .token(settings.token)
         .base_url(settings.api_base_url)
         # aiohttp instead of httpx: a fraction of the CPU per Bot API call.
-        .request(AiohttpRequest(connection_pool_size=32))
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
+        .request(settings.request(connection_pool_size=32))
+        .get_updates_request(settings.request(connection_pool_size=1))
         .context_types(ContextTypes(bot_data=BotData))
         # Other people's updates are handled while one waits for Telegram; one chat's
         # updates stay in order (bot/telegram/update_processor.py).
@@ -240,10 +234,9 @@ def build_application(
         .post_shutdown(post_shutdown)
     )
     if rate_limiter:
-        # overall_max_rate=0: interactive replies are not throttled overall (bulk
-        # announcements have their own limiter); group limits and RetryAfter
-        # retries stay on.
-        builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=2))
+        # Group limits and RetryAfter retries; a 429 pauses only its chat. Interactive
+        # replies are not throttled overall (announcements have their own limiter).
+        builder = builder.rate_limiter(PerChatRateLimiter(max_retries=2))
     application = builder.build()
     data: BotData = application.bot_data
     data.snapshot = snapshot

@@ -21,6 +21,9 @@ class Settings:
     e.g. ``http://127.0.0.1:8081/bot`` for a self-hosted Bot API server.
     ``broadcast_rate`` is messages per second for announcements (Telegram allows
     about 30/s, up to 1000/s with paid broadcasts).
+    ``read_timeout``, ``write_timeout``, ``connect_timeout`` and ``pool_timeout`` bound
+    every Bot API call in seconds (python-telegram-bot's timeouts and defaults; see
+    :mod:`bot.telegram.request`).
     """
 
     token: str
@@ -30,6 +33,10 @@ class Settings:
     staff_file: Path | None = None
     broadcast_rate: float = 30.0
     watch_content: bool = True
+    read_timeout: float = 5.0
+    write_timeout: float = 5.0
+    connect_timeout: float = 5.0
+    pool_timeout: float = 1.0
     #: Show example entries (``example: true``, marked 🧪) in lists, results and cards.
     show_examples: bool = True
 
@@ -44,7 +51,9 @@ class Settings:
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         """Read ``TELEGRAM_BOT_TOKEN`` (required), ``TELEGRAM_API_BASE_URL``,
         ``BOT_DATABASE``, ``BOT_CONTENT_DIR``, ``BOT_STAFF_FILE``, ``BOT_BROADCAST_RATE``,
-        ``BOT_WATCH_CONTENT`` and ``BOT_SHOW_EXAMPLES`` (default on, for the demo).
+        ``BOT_WATCH_CONTENT``, ``BOT_SHOW_EXAMPLES`` (default on, for the demo) and the Bot
+        API timeouts ``BOT_API_READ_TIMEOUT``, ``BOT_API_WRITE_TIMEOUT``,
+        ``BOT_API_CONNECT_TIMEOUT``, ``BOT_API_POOL_TIMEOUT`` (seconds).
 
         Raises ConfigError when the token is missing or a value is malformed.
         """
@@ -65,6 +74,16 @@ class Settings:
             ) from None
         if not 1 <= rate <= 1000:
             raise ConfigError("BOT_BROADCAST_RATE must be between 1 and 1000 messages per second")
+        timeouts = {}
+        for field in ("read_timeout", "write_timeout", "connect_timeout", "pool_timeout"):
+            name = f"BOT_API_{field.upper()}"
+            try:
+                value = float(env.get(name) or getattr(cls, field))
+            except ValueError:
+                raise ConfigError(f"{name} must be a number of seconds") from None
+            if not 0 < value <= 600:
+                raise ConfigError(f"{name} must be more than 0 and at most 600 seconds")
+            timeouts[field] = value
         staff = env.get("BOT_STAFF_FILE")
         return cls(
             token=token,
@@ -76,4 +95,17 @@ class Settings:
             watch_content=(env.get("BOT_WATCH_CONTENT") or "1") not in {"0", "false", "no"},
             show_examples=(env.get("BOT_SHOW_EXAMPLES") or "1").lower()
             not in {"0", "false", "no", "off"},
+            **timeouts,
+        )
+
+    def request(self, connection_pool_size: int):
+        """A Bot API request backend with these timeouts (:mod:`bot.telegram.request`)."""
+        from bot.telegram.request import AiohttpRequest
+
+        return AiohttpRequest(
+            connection_pool_size=connection_pool_size,
+            read_timeout=self.read_timeout,
+            write_timeout=self.write_timeout,
+            connect_timeout=self.connect_timeout,
+            pool_timeout=self.pool_timeout,
         )

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.content.loader import ContentInvalid, load_content
+from bot.content.load import ContentInvalid, load_content
 from bot.content.model import SOURCE_MISSING
 from bot.editing.coverage import STATUSES, UsageError
 
@@ -81,12 +81,9 @@ def _months(value: str) -> int:
 
 
 def _language_name(lang: str) -> str:
-    from babel import Locale, UnknownLocaleError
+    from bot.i18n import display_name
 
-    try:
-        return Locale.parse(lang).get_display_name("en") or lang
-    except (UnknownLocaleError, ValueError):
-        return lang
+    return display_name(lang, "en")
 
 
 # ------------------------------------------------------------------------ coverage

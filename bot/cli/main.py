@@ -11,7 +11,7 @@ from pathlib import Path
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from bot.content.loader import ContentInvalid, load_content
+    from bot.content.load import ContentInvalid, load_content
 
     try:
         content = load_content(args.directory)
@@ -43,7 +43,7 @@ def configure_logging(level: int = logging.INFO) -> None:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from bot.config import ConfigError, Settings
-    from bot.content.loader import ContentInvalid
+    from bot.content.load import ContentInvalid
 
     configure_logging()
     try:
@@ -51,14 +51,28 @@ def _cmd_run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"newcomer-bot: {exc}", file=sys.stderr)
         return 2
+    from telegram.error import InvalidToken
+
+    from bot import logging_privacy
     from bot.app import run
 
+    logging_privacy.install(settings.token)  # the token never reaches the log
     try:
         run(settings)
     except ContentInvalid as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         print("newcomer-bot: the content has problems; fix them and start again", file=sys.stderr)
+        return 1
+    except InvalidToken:
+        print(
+            "newcomer-bot: Telegram rejected the bot token (401), or TELEGRAM_API_BASE_URL "
+            "is wrong (404): check TELEGRAM_BOT_TOKEN and TELEGRAM_API_BASE_URL",
+            file=sys.stderr,
+        )
+        return 2
+    except Exception:  # logged through the token filter, not printed by Python
+        logging.getLogger("bot").critical("the bot stopped", exc_info=True)
         return 1
     return 0
 
@@ -71,7 +85,7 @@ def _content_error(exc) -> int:
 
 
 def _cmd_preview(args: argparse.Namespace) -> int:
-    from bot.content.loader import ContentInvalid
+    from bot.content.load import ContentInvalid
     from bot.content.snapshot import Snapshot
     from bot.devtools.terminal import preview
 
@@ -94,7 +108,7 @@ def _cmd_preview(args: argparse.Namespace) -> int:
 def _cmd_chat(args: argparse.Namespace) -> int:
     import asyncio
 
-    from bot.content.loader import ContentInvalid
+    from bot.content.load import ContentInvalid
     from bot.devtools.terminal import chat
 
     try:

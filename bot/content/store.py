@@ -87,7 +87,7 @@ def covers(municipality: Municipality, lat: float, lon: float) -> bool:
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class Content:
-    """All content, validated. Built by :func:`bot.content.loader.load_content`."""
+    """All content, validated. Built by :func:`bot.content.load.load_content`."""
 
     categories: dict[str, Category]
     countries: dict[str, Country]

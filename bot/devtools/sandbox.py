@@ -19,9 +19,9 @@ from telegram.ext import Application
 
 from bot.app import build_application
 from bot.config import Settings
-from bot.content.reload import freeze_long_lived
 from bot.content.snapshot import Snapshot
 from bot.devtools.fake_bot_api import Call, FakeBotApi, UpdateFactory
+from bot.runtime import freeze_long_lived
 from bot.storage.database import Storage
 
 TEST_TOKEN = "123456:sandbox-token-not-real"
@@ -130,13 +130,21 @@ class Sandbox:
             self._done.pop(update_id, None)
         return [c for c in self.api.calls[start:] if c.method != "getUpdates"]
 
-    async def text(self, user_id: int, text: str, **kwargs: Any) -> list[Call]:
-        return await self.send(self.updates.message(user_id, text, **kwargs))
+    async def text(
+        self, user_id: int, text: str, *, timeout: float = 10.0, **kwargs: Any
+    ) -> list[Call]:
+        return await self.send(self.updates.message(user_id, text, **kwargs), timeout=timeout)
 
-    async def location(self, user_id: int, lat: float, lon: float, **kwargs: Any) -> list[Call]:
-        return await self.send(self.updates.message(user_id, location=(lat, lon), **kwargs))
-
-    async def tap(self, user_id: int, data: str, message_id: int, **kwargs: Any) -> list[Call]:
+    async def location(
+        self, user_id: int, lat: float, lon: float, *, timeout: float = 10.0, **kwargs: Any
+    ) -> list[Call]:
         return await self.send(
-            self.updates.callback(user_id, data, message_id=message_id, **kwargs)
+            self.updates.message(user_id, location=(lat, lon), **kwargs), timeout=timeout
+        )
+
+    async def tap(
+        self, user_id: int, data: str, message_id: int, *, timeout: float = 10.0, **kwargs: Any
+    ) -> list[Call]:
+        return await self.send(
+            self.updates.callback(user_id, data, message_id=message_id, **kwargs), timeout=timeout
         )

@@ -29,6 +29,7 @@ from bot.views.common import (
     place_name,
     region_fallbacks,
 )
+from bot.views.html import shorten_html
 
 #: What ``weekly_schedule`` writes for "until midnight" (and editors write as 23:59).
 _LAST_MINUTE = dt.time(23, 59)
@@ -182,8 +183,7 @@ def _entry_card(
     if details:
         lines += ["", *details]
     text = t.paragraph("\n".join(lines))
-    if len(text) > MAX_MESSAGE_CHARS:
-        text = text[: MAX_MESSAGE_CHARS - 1] + "…"
+    text = shorten_html(text, MAX_MESSAGE_CHARS)  # whole tags, UTF-16 units
 
     rows = []
     action_row = []
