@@ -58,7 +58,7 @@ async def test_priority_is_checked(tmp_path):
     shutil.copytree(CONTENT, content)
     path = content / "countries/lu/entries/lu-police-113.yaml"
     path.write_text(path.read_text("utf-8").replace("priority: 2", "priority: first"), "utf-8")
-    from bot.content.loader import ContentInvalid
+    from bot.content.load import ContentInvalid
 
     try:
         Snapshot.load(content)
@@ -134,3 +134,21 @@ def test_bot_show_examples_setting():
     for off in ("0", "false", "no", "off", "OFF"):
         assert Settings.from_env({**token, "BOT_SHOW_EXAMPLES": off}).show_examples is False
     assert Settings.from_env({**token, "BOT_SHOW_EXAMPLES": "1"}).show_examples is True
+
+
+async def test_an_example_never_shows_last_checked_even_with_a_source(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    path = content / "regions/miselerland/entries/misel-language-cafe.yaml"
+    extra = 'reviewed: 2026-11-01\nsource: "https://www.remich.lu"\n'
+    path.write_text(path.read_text("utf-8") + extra, "utf-8")
+    snapshot = Snapshot.load(content)
+    assert snapshot.content.entries["misel-language-cafe"].example
+    box = await Sandbox.create(snapshot, database=tmp_path / "bot.sqlite3", clock=clock)
+    try:
+        menu = await onboard(box, 3705, "en", "remich")
+        card = last_text(await box.tap(3705, "e:misel-language-cafe", last_message_id(menu)))
+        assert "Example data" in card
+        assert "Last checked" not in card
+    finally:
+        await box.close()

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.content.geo import zone_at
-from bot.content.loader import ContentInvalid
+from bot.content.load import ContentInvalid
 from bot.content.snapshot import Snapshot
 from bot.content.store import DEFAULT_RADIUS_KM
 from bot.devtools.sandbox import Sandbox

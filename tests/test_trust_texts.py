@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from bot.content.loader import ContentInvalid
+from bot.content.load import ContentInvalid
 from bot.content.snapshot import Snapshot
 from bot.devtools.sandbox import Sandbox
 from bot.i18n import FSI, LRI, PDI
