@@ -63,7 +63,8 @@ async def test_priority_is_checked(tmp_path):
     try:
         Snapshot.load(content)
     except ContentInvalid as exc:
-        assert any("priority" in str(p) for p in exc.problems), exc.problems
+        found = [p for p in exc.problems if "priority" in str(p)]
+        assert found and all("whole number from 1" in p.message for p in found), exc.problems
     else:
         raise AssertionError("a priority that is not a number is refused")
 

@@ -134,7 +134,9 @@ async def test_radius_km_is_per_municipality(tmp_path):
 def test_bad_radius_or_boundary_is_reported(tmp_path, lines, message):
     with pytest.raises(ContentInvalid) as caught:
         Snapshot.load(_with_region_lines(tmp_path, "remich", lines))
-    assert any(message in str(p) for p in caught.value.problems), caught.value.problems
+    found = [p for p in caught.value.problems if message in str(p)]
+    assert found, caught.value.problems
+    assert all(" — " in p.message and "Input should" not in p.message for p in found), found
 
 
 @settings(
