@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 import sys
 
 from telegram import Bot, LinkPreviewOptions, Update
@@ -43,11 +44,11 @@ from bot.handlers import (
     subscriptions,
 )
 from bot.handlers.errors import ErrorReporter
+from bot.ops.http import OpsServer, webhook_path
+from bot.ops.metrics import MeteredRequest, MeteredUpdateProcessor, Metrics
 from bot.storage.database import Storage
 from bot.telegram import callback_data
 from bot.telegram.commands import set_commands, set_staff_commands
-from bot.telegram.request import AiohttpRequest
-from bot.telegram.update_processor import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
 
@@ -164,6 +165,14 @@ def build_application(
         sys.setswitchinterval(GIL_SWITCH_INTERVAL)
         if storage is None:
             data.storage = await Storage.open(settings.database)
+        # /healthz, /readyz, /metrics (and the webhook in webhook mode): bot/ops/http.py
+        data.ops = await OpsServer(
+            application,
+            settings.http_host,
+            settings.http_port,
+            webhook_path=webhook_path(settings.webhook_url) if settings.webhook_url else None,
+            secret=data.webhook_secret,
+        ).start()
         data.staff = Staff.load(settings.staff_path)
         await set_commands(application)
         await set_staff_commands(application)
@@ -174,7 +183,7 @@ def build_application(
             Bot(
                 settings.token,
                 base_url=settings.api_base_url,
-                request=AiohttpRequest(connection_pool_size=MAX_SENDERS),
+                request=MeteredRequest(data.metrics, "delivery", connection_pool_size=MAX_SENDERS),
             ),
             progress.make_renderer(application),
             rate=settings.broadcast_rate,
@@ -212,21 +221,25 @@ def build_application(
         if worker is not None:
             await worker.stop()
             await worker.bot.shutdown()
+        ops = getattr(data, "ops", None)
+        if ops is not None:
+            await ops.stop()
         if storage is None and hasattr(data, "storage"):
             await data.storage.close()
 
+    metrics = Metrics()
     builder = (
         ApplicationBuilder()
         .application_class(application_class)
         .token(settings.token)
         .base_url(settings.api_base_url)
         # aiohttp instead of httpx: a fraction of the CPU per Bot API call.
-        .request(AiohttpRequest(connection_pool_size=32))
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
+        .request(MeteredRequest(metrics, "replies", connection_pool_size=32))
+        .get_updates_request(MeteredRequest(metrics, "polling", connection_pool_size=1))
         .context_types(ContextTypes(bot_data=BotData))
         # Other people's updates are handled while one waits for Telegram; one chat's
         # updates stay in order (bot/telegram/update_processor.py).
-        .concurrent_updates(PerChatUpdateProcessor())
+        .concurrent_updates(MeteredUpdateProcessor(metrics))
         .defaults(
             Defaults(
                 parse_mode=ParseMode.HTML,
@@ -245,11 +258,18 @@ def build_application(
     data: BotData = application.bot_data
     data.snapshot = snapshot
     data.settings = settings
-    data.reloader = reloader or ContentReloader(
-        settings.content_dir, lambda new: setattr(data, "snapshot", new)
-    )
+    data.metrics = metrics
+    # A new random secret at every start: Telegram sends it with every update.
+    data.webhook_secret = secrets.token_urlsafe(32) if settings.webhook_url else None
+
+    def publish(new: Snapshot) -> None:
+        data.snapshot = new
+        metrics.content_published(len(new.content.entries))
+
+    metrics.content_published(len(snapshot.content.entries))
+    data.reloader = reloader or ContentReloader(settings.content_dir, publish)
     if reloader is not None:
-        reloader.publish = lambda new: setattr(data, "snapshot", new)
+        reloader.publish = publish
     if storage is not None:
         data.storage = storage
     add_handlers(application)
@@ -257,11 +277,17 @@ def build_application(
 
 
 def run(settings: Settings) -> None:
-    """Load content and run the bot with long polling until interrupted.
+    """Load content and run the bot until interrupted: with a webhook when
+    ``BOT_WEBHOOK_URL`` is set (:func:`bot.ops.service.run_webhook`), else long polling.
 
     Raises ContentInvalid if the content cannot be served at start-up.
     """
     reloader = ContentReloader(settings.content_dir, lambda _: None)
     snapshot = reloader.load_initial()
     application = build_application(settings, snapshot, reloader=reloader)
+    if settings.webhook_url:
+        from bot.ops.service import run_webhook
+
+        run_webhook(application)
+        return
     application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)

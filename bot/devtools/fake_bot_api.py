@@ -8,6 +8,8 @@ It records every call, feeds updates, keeps each chat's messages (so edits can
 be checked and rejected like Telegram does: "message is not modified", text over
 4096 characters, callback data over 64 bytes) and can answer with faults
 (429 with ``retry_after``, 403 for blocked users) on demand.
+After ``setWebhook`` it posts updates to the webhook, with the secret token, as
+Telegram does (:meth:`FakeBotApi.post_update`).
 The answers follow the Bot API documentation (https://core.telegram.org/bots/api).
 """
 
@@ -21,6 +23,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 BOT_USER = {
@@ -139,6 +142,9 @@ class FakeBotApi:
         self._runner: web.AppRunner | None = None
         self._closing = False
         self.port: int | None = None
+        #: What setWebhook set: {"url": ..., "secret_token": ...}; None: long polling.
+        self.webhook: dict[str, Any] | None = None
+        self._poster: aiohttp.ClientSession | None = None
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -162,6 +168,8 @@ class FakeBotApi:
 
     async def stop(self) -> None:
         await self.release_pollers()
+        if self._poster is not None:
+            await self._poster.close()
         if self._runner:
             await self._runner.cleanup()
 
@@ -177,12 +185,30 @@ class FakeBotApi:
         return next(self._update_ids)
 
     async def push_update(self, update: dict[str, Any], *, update_id: int | None = None) -> int:
-        """Queue an update and return its id (assigned unless ``update_id`` is given)."""
+        """Queue an update and return its id (assigned unless ``update_id`` is given);
+        with a webhook set, post it there instead."""
         update = {"update_id": update_id or next(self._update_ids), **update}
+        if self.webhook is not None:
+            status = await self.post_update(update)
+            if status != 200:
+                raise RuntimeError(f"the webhook answered {status}")
+            return update["update_id"]
         async with self._new_update:
             self._updates.append(update)
             self._new_update.notify_all()
         return update["update_id"]
+
+    async def post_update(self, update: dict[str, Any], *, secret: str | None = None) -> int:
+        """POST one update to the webhook as Telegram does, with the secret token set by
+        setWebhook (or ``secret`` instead); returns the HTTP status."""
+        assert self.webhook is not None, "no webhook set"
+        if self._poster is None:
+            self._poster = aiohttp.ClientSession()
+        secret = self.webhook.get("secret_token") if secret is None else secret
+        headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
+        update = {"update_id": next(self._update_ids), **update}
+        async with self._poster.post(self.webhook["url"], json=update, headers=headers) as answer:
+            return answer.status
 
     def fail(
         self,
@@ -401,8 +427,17 @@ class FakeBotApi:
         return {"ok": True, "result": []}
 
     def _m_getWebhookInfo(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": True, "result": {"url": "", "has_custom_certificate": False,
+        url = self.webhook["url"] if self.webhook else ""
+        return {"ok": True, "result": {"url": url, "has_custom_certificate": False,
                                         "pending_update_count": 0}}  # fmt: skip
+
+    def _m_setWebhook(self, params: dict[str, Any]) -> dict[str, Any]:
+        self.webhook = {"url": params["url"], "secret_token": params.get("secret_token")}
+        return {"ok": True, "result": True}
+
+    def _m_deleteWebhook(self, params: dict[str, Any]) -> dict[str, Any]:
+        self.webhook = None
+        return {"ok": True, "result": True}
 
 
 class UpdateFactory:
