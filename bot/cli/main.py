@@ -27,14 +27,22 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def configure_logging(level: int = logging.INFO) -> None:
-    """Log to stderr; never the token, never what users write.
+def configure_logging(
+    level: int = logging.INFO, fmt: str = "text", secrets: Sequence[str] = ()
+) -> None:
+    """Log to stderr, as text or JSON lines (``fmt``); never the token, never what
+    users write.
 
     httpx logs every request URL at INFO, and the URL contains the bot token;
     python-telegram-bot logs whole updates (with users' texts) at DEBUG. Both are
-    held at WARNING/INFO whatever the root level is.
+    held at WARNING/INFO whatever the root level is, and ``secrets`` (the token) are
+    replaced wherever they would appear (:mod:`bot.ops.logs`).
     """
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from bot.ops import logs
+
+    handler = logging.StreamHandler()
+    logs.install(handler, fmt, secrets)
+    logging.basicConfig(level=level, handlers=[handler])
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("telegram").setLevel(logging.INFO)
@@ -45,16 +53,20 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from bot.config import ConfigError, Settings
     from bot.content.loader import ContentInvalid
 
-    configure_logging()
     try:
         settings = Settings.from_env()
     except ConfigError as exc:
         print(f"newcomer-bot: {exc}", file=sys.stderr)
         return 2
+    configure_logging(fmt=settings.log_format, secrets=[settings.token])
     from bot.app import run
+    from bot.ops.http import OpsServerError
 
     try:
         run(settings)
+    except OpsServerError as exc:
+        print(f"newcomer-bot: {exc}", file=sys.stderr)
+        return 1
     except ContentInvalid as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -129,6 +141,29 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_backup(args: argparse.Namespace) -> int:
+    from bot.ops.backup import BackupError, backup
+
+    try:
+        print(f"backup written: {backup(args.database, args.file)}")
+    except BackupError as exc:
+        print(f"newcomer-bot: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from bot.ops.backup import BackupError, restore
+
+    try:
+        summary = restore(args.file, args.database)
+    except BackupError as exc:
+        print(f"newcomer-bot: {exc}", file=sys.stderr)
+        return 1
+    print(f"restored: {summary} (the previous database is in {args.database}.bak)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newcomer-bot",
@@ -161,6 +196,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--database", default=os.environ.get("BOT_DATABASE", "data/bot.sqlite3"), type=Path
     )
     p.set_defaults(func=_cmd_gaps)
+
+    database = os.environ.get("BOT_DATABASE", "data/bot.sqlite3")
+    p = sub.add_parser(
+        "backup", help="copy the database (also while the bot runs) to FILE and check it"
+    )
+    p.add_argument("file", type=Path)
+    p.add_argument("--database", default=database, type=Path)
+    p.set_defaults(func=_cmd_backup)
+    p = sub.add_parser("restore", help="replace the database with backup FILE (stop the bot first)")
+    p.add_argument("file", type=Path)
+    p.add_argument("--database", default=database, type=Path)
+    p.set_defaults(func=_cmd_restore)
 
     try:
         from bot.cli.editor import add_commands

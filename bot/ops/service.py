@@ -17,6 +17,7 @@ import signal
 
 from telegram.ext import Application
 
+from bot.ops import logs
 from bot.ops.http import register_webhook
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,7 @@ async def start_webhook(application: Application) -> None:
         await application.post_init(application)
     await application.start()
     data = application.bot_data
+    logs.add_secret(data.webhook_secret)
     await register_webhook(application, data.settings.webhook_url, data.webhook_secret)
 
 
