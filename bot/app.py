@@ -41,9 +41,11 @@ from bot.handlers import (
     onboarding,
     questions,
     roles,
+    stats,
     subscriptions,
 )
 from bot.handlers.errors import ErrorReporter
+from bot.ops import usage
 from bot.ops.http import OpsServer, webhook_path
 from bot.ops.metrics import MeteredRequest, MeteredUpdateProcessor, Metrics
 from bot.storage.database import Storage
@@ -95,6 +97,7 @@ def add_handlers(application: Application) -> None:
         "reload": editors.reload_command,
         "gaps": editors.gaps_command,
         "coverage": editors.coverage_command,
+        "stats": stats.stats_command,  # admins: usage counts
     }
     for name, callback in private_commands.items():
         application.add_handler(CommandHandler(name, callback, filters=private))
@@ -165,6 +168,10 @@ def build_application(
         sys.setswitchinterval(GIL_SWITCH_INTERVAL)
         if storage is None:
             data.storage = await Storage.open(settings.database)
+        data.stats = usage.for_bot(data)  # the council's usage counts (bot/ops/usage.py)
+        application.job_queue.run_repeating(
+            usage.flush_job, interval=usage.FLUSH_SECONDS, name="usage-counts"
+        )
         # /healthz, /readyz, /metrics (and the webhook in webhook mode): bot/ops/http.py
         data.ops = await OpsServer(
             application,
@@ -224,6 +231,8 @@ def build_application(
         ops = getattr(data, "ops", None)
         if ops is not None:
             await ops.stop()
+        if hasattr(data, "stats"):
+            await usage.flush_job(application)
         if storage is None and hasattr(data, "storage"):
             await data.storage.close()
 

@@ -164,6 +164,47 @@ def _cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_stats(args: argparse.Namespace) -> int:
+    import asyncio
+    import datetime as dt
+
+    from bot.ops import usage
+    from bot.storage.database import Storage
+    from bot.storage.stats import UsageCounts
+
+    if not args.database.is_file():
+        print(f"newcomer-bot: there is no database at {args.database}", file=sys.stderr)
+        return 1
+    last = args.to or dt.date.today()
+    first = args.from_ or last - dt.timedelta(days=29)
+    if first > last:
+        print("newcomer-bot: --from is after --to", file=sys.stderr)
+        return 2
+
+    async def read() -> list:
+        storage = await Storage.open(args.database)
+        try:
+            return await usage.report(UsageCounts(storage), first, last, by=args.by)
+        finally:
+            await storage.close()
+
+    rows = asyncio.run(read())
+    if args.format == "json":
+        print(usage.to_json(rows, first, last))
+    else:
+        print(usage.to_csv(rows), end="")
+    return 0
+
+
+def _date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newcomer-bot",
@@ -208,6 +249,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path)
     p.add_argument("--database", default=database, type=Path)
     p.set_defaults(func=_cmd_restore)
+
+    p = sub.add_parser(
+        "stats",
+        help="usage counts per day, municipality, category and language (cells below 5 hidden)",
+    )
+    p.add_argument("--from", dest="from_", type=_date, help="first day (default: 30 days ago)")
+    p.add_argument("--to", type=_date, help="last day (default: today)")
+    p.add_argument("--by", choices=("day", "month", "period"), default="day")
+    p.add_argument("--format", choices=("csv", "json"), default="csv")
+    p.add_argument("--database", default=database, type=Path)
+    p.set_defaults(func=_cmd_stats)
 
     try:
         from bot.cli.editor import add_commands

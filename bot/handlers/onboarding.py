@@ -47,6 +47,7 @@ MAX_DISTANCE_KM = 40.0
 async def start(update: Update, context: Context) -> None:
     """/start: greet; ask language (if unknown) and municipality (if unknown); else menu."""
     user, t = await current_user(update, context)
+    context.bot_data.stats.count("start", language=t.lang, municipality=user and user.municipality)
     tg_user = update.effective_user
     assert tg_user is not None
     context.user_data.pop(AWAITING, None)

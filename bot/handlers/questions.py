@@ -61,6 +61,8 @@ async def answer_question(
     result = snapshot.search.search(
         text, t.lang, place.municipality.id, today, limit=RESULTS_PER_PAGE, offset=offset
     )
+    if offset == 0:  # usage counts: a search, and whether it found anything
+        context.bot_data.stats.searched(bool(result.hits), language=t.lang, municipality=place.municipality.id)  # fmt: skip
     if not result.hits and offset == 0:
         await context.bot_data.storage.record_unanswered(text, t.lang, place.municipality.id)
         await show(update, context, views.no_results(snapshot.content, place, t), edit=False)
