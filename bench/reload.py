@@ -29,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.gen_corpus import generate
-from bot.content.loader import load_content
+from bot.content.load import load_content
 from bot.content.snapshot import Snapshot
 from bot.devtools.sandbox import Sandbox
 

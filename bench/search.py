@@ -28,7 +28,7 @@ from pathlib import Path
 import psutil
 
 from bench.gen_corpus import LANGS, Corpus, generate
-from bot.content.loader import load_content
+from bot.content.load import load_content
 from bot.search.index import SearchIndex
 
 TARGET_BUILD_S = 15.0

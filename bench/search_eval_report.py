@@ -17,7 +17,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from bot.content.loader import load_content
+from bot.content.load import load_content
 from bot.search.index import SearchIndex
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,7 +9,6 @@ import asyncio
 import contextlib
 import logging
 import secrets
-import sys
 
 from telegram import Bot, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -25,6 +24,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import runtime
 from bot.config import Settings
 from bot.content.reload import ContentReloader
 from bot.content.snapshot import Snapshot
@@ -53,13 +53,6 @@ from bot.telegram import callback_data
 from bot.telegram.commands import set_commands, set_staff_commands
 
 log = logging.getLogger(__name__)
-
-#: Seconds a thread may hold the GIL while another waits for it (Python's default:
-#: 0.005). aiosqlite's thread needs it back from a busy event loop after every
-#: statement, so each SQLite round trip could wait that long: in a flood of updates
-#: (bench/updates.py) handling a typed municipality name took 189 ms (p50) at 5 ms
-#: and 55-71 ms at 1 ms.
-GIL_SWITCH_INTERVAL = 0.001
 
 
 async def expire_unanswered(context) -> None:
@@ -160,12 +153,12 @@ def build_application(
     """
 
     stop_watching = asyncio.Event()
-    switch_interval = sys.getswitchinterval()
+    switch_interval = runtime.BotSwitchInterval()  # why: bot/runtime.py
     watching: list[asyncio.Task] = []
 
     async def post_init(application: Application) -> None:
         data: BotData = application.bot_data
-        sys.setswitchinterval(GIL_SWITCH_INTERVAL)
+        switch_interval.apply()
         if storage is None:
             data.storage = await Storage.open(settings.database)
         data.stats = usage.for_bot(data)  # the council's usage counts (bot/ops/usage.py)
@@ -219,7 +212,7 @@ def build_application(
 
     async def post_shutdown(application: Application) -> None:
         data: BotData = application.bot_data
-        sys.setswitchinterval(switch_interval)
+        switch_interval.restore()
         stop_watching.set()
         for task in watching:
             with contextlib.suppress(asyncio.CancelledError, Exception):

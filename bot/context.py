@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.config import Settings
-from bot.content.loader import Problem
+from bot.content.load.problems import Problem
 from bot.content.model import Region
 from bot.content.snapshot import Snapshot
 from bot.content.staff import Staff, StaffFileInvalid

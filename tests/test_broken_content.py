@@ -34,7 +34,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.content.loader import ContentInvalid, Problem, load_content
+from bot.content.load import ContentInvalid, Problem, load_content
 from bot.content.model import Entry
 from bot.i18n import LANGUAGES
 from tests.conftest import CONTENT as FIXTURE
@@ -228,6 +228,37 @@ def test_a_broken_entry_does_not_hide_problems_in_other_files(tmp_path: Path):
         "content/countries/lu/country.yaml",
         "content/regions/miselerland/entries/misel-oscr.yaml",
     }
+
+
+def test_files_that_are_not_content_are_not_reported(tmp_path: Path):
+    """Every YAML file is read or reported, except the staff files, hidden tool
+    folders and editors' backups; the JSON schemas and the README are not YAML."""
+    root = demo_copy(tmp_path)
+    (root / "staff.yaml").write_text("staff: []\n", encoding="utf-8")
+    (root / ".github/workflows").mkdir(parents=True)
+    (root / ".github/workflows/check.yml").write_text("on: push\n", encoding="utf-8")
+    (root / ENTRIES / ".misel-oscr.yaml.swp").write_bytes(b"\x00vim swap")
+    (root / ENTRIES / "misel-oscr.yaml~").write_text("id: misel-oscr\n", encoding="utf-8")
+    (root / "README.md").write_text("# Content\n", encoding="utf-8")  # as in content/
+    (root / "schema").mkdir()
+    (root / "schema/entry.schema.json").write_text("{}\n", encoding="utf-8")
+    assert (root / "staff.example.yaml").is_file()
+
+    assert problems_of(root) == []
+
+
+def test_every_unread_yaml_file_is_reported_once(tmp_path: Path):
+    root = demo_copy(tmp_path)
+    archive = root / ENTRIES / "old"
+    archive.mkdir()
+    (archive / "misel-a.yaml").write_text("id: misel-a\n", encoding="utf-8")
+    (archive / "misel-b.yaml").write_text("id: misel-b\n", encoding="utf-8")
+
+    # One problem for the folder (its files are not read), none for each file in it.
+    assert [str(p) for p in problems_of(root)] == [
+        "content/regions/miselerland/entries/old:1: the files in this folder are not read — "
+        "move them directly into entries/"
+    ]
 
 
 # ------------------------------------------------------------------ hypothesis

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.content.loader import ContentInvalid, load_content
+from bot.content.load import ContentInvalid, load_content
 from bot.content.model import EXAMPLE_FORBIDDEN_FIELDS, Entry
 from bot.content.snapshot import Snapshot
 from bot.devtools.terminal import preview

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import editor as editor_cli
-from bot.content.loader import load_content
+from bot.content.load import load_content
 from bot.editing.coverage import (
     RoundTripFile,
     UsageError,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.content.loader import load_content
+from bot.content.load import load_content
 from bot.editing.freshness import expired, months_before, stale
 from tests.test_coverage import DEMO, edit, run_cli
 

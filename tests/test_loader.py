@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
-import bot.content.loader as loader
-from bot.content.loader import ContentInvalid, ContentLoader, Problem, load_content
+import bot.content.load.loader as loader_module
+from bot.content.load import ContentInvalid, ContentLoader, Problem, load_content
+from bot.content.load.lines import line_of
+from bot.content.load.yaml_syntax import compose
 from tests.conftest import CONTENT as FIXTURE
 
 DEMO = FIXTURE
@@ -125,13 +127,13 @@ keywords:
   en:
     - desk
 """
-    assert loader._line_of(loader._compose(text), loc) == line
+    assert line_of(compose(text), loc) == line
 
 
 def test_an_alias_points_at_its_use_not_at_its_anchor():
     text = "words: &w [a, b]\nid: x\nkeywords:\n  en: *w\n"
 
-    assert loader._line_of(loader._compose(text), ("keywords", "en", 0)) == 4
+    assert line_of(compose(text), ("keywords", "en", 0)) == 4
 
 
 # -------------------------------------------------------------------- cache
@@ -141,14 +143,14 @@ def test_an_alias_points_at_its_use_not_at_its_anchor():
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """Entry files the loader reads from disk, in order."""
     seen: list[Path] = []
-    real = loader._read_yaml
+    real = loader_module.read_yaml
 
     def spy(path: Path, out):
         if path.parent.name == "entries":
             seen.append(path)
         return real(path, out)
 
-    monkeypatch.setattr(loader, "_read_yaml", spy)
+    monkeypatch.setattr(loader_module, "read_yaml", spy)
     return seen
 
 

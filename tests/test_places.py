@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.content.loader import load_content
+from bot.content.load import load_content
 from bot.search.places import MIN_SCORE, PlaceMatcher
 from tests.conftest import CONTENT as FIXTURE
 

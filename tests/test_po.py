@@ -12,7 +12,7 @@ import yaml
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
-from bot.content.loader import load_content
+from bot.content.load import load_content
 from bot.editing.coverage import coverage, stamp, status
 from bot.editing.po import export_po, import_po
 from tests.test_catalogs import LOCALES

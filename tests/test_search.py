@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.content.loader import load_content
+from bot.content.load import load_content
 from bot.content.store import Content
 from bot.search.index import SearchIndex
 from tests.conftest import CONTENT as FIXTURE

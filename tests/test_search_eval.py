@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.content.loader import load_content
+from bot.content.load import load_content
 from bot.search.index import SearchIndex
 from tests.conftest import CONTENT as FIXTURE
 

@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.content.loader import ContentInvalid, load_content
+from bot.content.load import ContentInvalid, load_content
 from bot.content.model import SOURCE_MISSING
 from bot.editing.coverage import STATUSES, UsageError
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from bot.content.loader import ContentInvalid, load_content
+    from bot.content.load import ContentInvalid, load_content
 
     try:
         content = load_content(args.directory)
@@ -51,7 +51,7 @@ def configure_logging(
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from bot.config import ConfigError, Settings
-    from bot.content.loader import ContentInvalid
+    from bot.content.load import ContentInvalid
 
     try:
         settings = Settings.from_env()
@@ -83,7 +83,7 @@ def _content_error(exc) -> int:
 
 
 def _cmd_preview(args: argparse.Namespace) -> int:
-    from bot.content.loader import ContentInvalid
+    from bot.content.load import ContentInvalid
     from bot.content.snapshot import Snapshot
     from bot.devtools.terminal import preview
 
@@ -106,7 +106,7 @@ def _cmd_preview(args: argparse.Namespace) -> int:
 def _cmd_chat(args: argparse.Namespace) -> int:
     import asyncio
 
-    from bot.content.loader import ContentInvalid
+    from bot.content.load import ContentInvalid
     from bot.devtools.terminal import chat
 
     try:

@@ -13,7 +13,7 @@ Every model forbids unknown keys, so a misspelt key is reported instead of being
 silently ignored. Checks that pydantic can run itself (lengths, patterns, allowed
 values) are declared as types, because they run in pydantic's compiled core: the
 loader validates tens of thousands of files. The validators below only explain
-values in words an editor understands; :mod:`bot.content.loader` turns pydantic's
+values in words an editor understands; :mod:`bot.content.load` turns pydantic's
 errors into ``file:line: message`` lines.
 """
 
@@ -192,7 +192,11 @@ BodyTexts = _texts(BODY_MAX_CHARS)
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    # A field's docstring is its description: shown to editors on hover in the JSON
+    # Schema (bot/editing/schema.py), written once, here.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, use_attribute_docstrings=True
+    )
 
 
 class GeoPoint(Strict):
@@ -206,9 +210,13 @@ class Category(Strict):
     """One of the fixed top-level categories (``categories.yaml``)."""
 
     id: Slug
+    """Never change it once used: every entry points to a category."""
     icon: str = ""
+    """One emoji; please never a flag."""
     name: Translated
+    """Name of the topic in all 12 languages."""
     keywords: dict[LangCode, list[str]] = Field(default_factory=dict)
+    """Words people type, per language (4 to 10 each)."""
 
 
 class CategoryFile(Strict):
@@ -219,8 +227,11 @@ class Country(Strict):
     """A country whose national entries apply to every region in it."""
 
     id: Slug
+    """Same as the folder name under countries/."""
     name: Translated
+    """Name of the country per language."""
     default_language: LangCode
+    """Language every national entry must have (fr for lu, de for de)."""
 
 
 class Municipality(Strict):
@@ -231,24 +242,32 @@ class Municipality(Strict):
     """
 
     id: Slug
+    """a-z, 0-9 and '-'. Never change it once in use: users have chosen it."""
     name: Translated
+    """Official name per language."""
     aliases: list[str] = Field(default_factory=list)
+    """Other spellings people type: [Réimech, Reimech, Remisch]."""
     geo: GeoPoint
+    """The town centre: {lat: 49.545, lon: 6.367}."""
 
 
 class Region(Strict):
     """A region (``regions/<id>/region.yaml``) and its municipalities."""
 
     id: Slug
+    """Same as the folder name under regions/."""
     country: Slug
+    """A folder name under countries/, e.g. lu or de."""
     name: Translated
+    """Name of the region per language; required in the default language."""
     default_language: LangCode
+    """Language every entry must have (fr in Luxembourg, de in Germany)."""
     timezone: str = "Europe/Luxembourg"
-    counselling: Slug | None = Field(
-        default=None,
-        description="id of the entry newcomers are sent to when the bot cannot help",
-    )
+    """For 'open now': Europe/Luxembourg or Europe/Berlin."""
+    counselling: Slug | None = None
+    """Id of the general counselling entry offered when a search finds nothing."""
     municipalities: list[Municipality] = Field(min_length=1)
+    """The communes of the region; at least one."""
 
     @field_validator("timezone")
     @classmethod
@@ -297,36 +316,55 @@ class Entry(Strict):
     """
 
     id: Slug
+    """Short name of the entry: a-z, 0-9 and '-', at most 40 characters. Same as the file name. Never reuse an old id."""
     category: Slug
+    """One of the category ids in categories.yaml, e.g. services, language-courses, activities, counselling, health, education, housing, emergency."""
     scope: Scope = "region"
+    """Who sees the entry: 'national' (files under countries/), 'region' (default), or a list of municipality ids from region.yaml, e.g. [remich, grevenmacher]."""
     example: bool = False
+    """true = only illustrates the bot, not a real offer. Then no address, geo, phone, e-mail, website or opening hours, and no source is needed."""
     title: TitleTexts
+    """The name people see in lists, per language. At most 120 characters. Required in the default language (fr in Luxembourg, de in Germany)."""
     summary: SummaryTexts
+    """1 to 3 short sentences per language: what it is, for whom, what it costs. At most 600 characters."""
     body: BodyTexts = Field(default_factory=dict)
+    """Practical details per language: how to get there, what to bring. Several lines start with '|'. At most 2500 characters."""
     keywords: dict[LangCode, list[str]] = Field(default_factory=dict)
+    """Words newcomers would type to find this entry, per language: [word, word]."""
     address: str | None = None
+    """Street, number, postcode and town on one line."""
     geo: GeoPoint | None = None
+    """Exact coordinates of the door: {lat: 49.681, lon: 6.441}. Leave out if unsure."""
     phone: Phone | None = None
+    """International form in quotes: "+352 45 45 45", or a short number: "112"."""
     email: Email | None = None
+    """An e-mail address: info@example.lu"""
     website: Url | None = None
+    """The full address in quotes, starting with https://"""
     opening_hours: OpeningHoursText | None = None
+    """OpenStreetMap format in quotes, e.g. "Mo-Fr 08:00-12:00,13:00-17:00". See content/README.md, section 8."""
     cost: Literal["free", "paid", "reduced"] | None = None
+    """free, paid, or reduced (a lower price is possible)."""
     languages: list[LangCode] = Field(default_factory=list)
+    """Languages the staff speak, as codes: [fr, de, en]."""
     reviewed: dt.date | None = None
+    """The day a person compared the entry with its source, YYYY-MM-DD. Only write a day on which you did. The card shows it as 'Last checked'."""
     valid_until: dt.date | None = None
+    """For offers that end: after this day (YYYY-MM-DD) the bot hides the entry."""
     source: Url | None = Field(
         default=None,
         # Validated even when missing: a real entry must name its source.
         validate_default=True,
     )
+    """Required unless example: true. The official web page the facts come from (https://…): the office's own site, guichet.lu, the commune's site."""
     translated_from: dict[LangCode, str] = Field(
         default_factory=dict,
-        description="per language: source_hash of the text the translation was made from",
     )
+    """Written by the translation tools (newcomer-bot stamp, minor-edit, import-po). Do not edit by hand."""
     source_hash: str | None = Field(
         default=None,
-        description="written by the tooling: hash of the default-language text last stamped",
     )
+    """Written by the translation tools. Do not edit by hand."""
 
     @field_validator("scope")
     @classmethod

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from bot.content.loader import load_content
+from bot.content.load import load_content
 from bot.content.store import Content
 from bot.search.index import SearchIndex
 from bot.search.places import PlaceMatcher
@@ -34,6 +34,6 @@ class Snapshot:
     def load(cls, directory: str | Path) -> Snapshot:
         """Load, validate and index a content directory.
 
-        Raises :class:`bot.content.loader.ContentInvalid` listing every problem.
+        Raises :class:`bot.content.load.ContentInvalid` listing every problem.
         """
         return cls.build(load_content(directory))

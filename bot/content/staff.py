@@ -31,7 +31,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from bot.content.loader import Problem
+from bot.content.load.files import UnreadableFile, read_regular_file
+from bot.content.load.problems import Problem
 from bot.content.store import Content
 
 log = logging.getLogger(__name__)
@@ -92,8 +93,11 @@ class Staff:
             return cls.empty()
         yaml = YAML(typ="safe")
         try:
-            data = yaml.load(path.read_text(encoding="utf-8")) or {}
+            # Size-capped, and never blocks on a pipe swapped in after is_file().
+            data = yaml.load(read_regular_file(path).decode("utf-8")) or {}
             parsed = StaffFile.model_validate(data)
+        except UnreadableFile as exc:
+            raise StaffFileInvalid(Problem(str(path), 1, exc.message)) from None
         except ValidationError as exc:
             first = exc.errors(include_url=False)[0]
             where = ".".join(map(str, first["loc"]))

@@ -26,7 +26,7 @@ class Place(NamedTuple):
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class Content:
-    """All content, validated. Built by :func:`bot.content.loader.load_content`."""
+    """All content, validated. Built by :func:`bot.content.load.load_content`."""
 
     categories: dict[str, Category]
     countries: dict[str, Country]

@@ -20,10 +20,10 @@ from telegram.ext import Application
 
 from bot.app import build_application
 from bot.config import Settings
-from bot.content.reload import freeze_long_lived
 from bot.content.snapshot import Snapshot
 from bot.devtools.fake_bot_api import Call, FakeBotApi, UpdateFactory
 from bot.ops.http import register_webhook
+from bot.runtime import freeze_long_lived
 from bot.storage.database import Storage
 
 TEST_TOKEN = "123456:sandbox-token-not-real"

@@ -40,7 +40,7 @@ from ruamel.yaml.scalarstring import (
 )
 from ruamel.yaml.tokens import CommentToken
 
-from bot.content.loader import load_content
+from bot.content.load import load_content
 from bot.content.store import Content
 from bot.i18n import LANGUAGES
 
@@ -352,7 +352,7 @@ def stamp(
     ``translated_from[lang]`` and ``source_hash`` to the hash of the current
     source text. Files that would not change are not written.
 
-    Raises :class:`~bot.content.loader.ContentInvalid` for invalid content and
+    Raises :class:`~bot.content.load.ContentInvalid` for invalid content and
     :class:`UsageError` for an unknown entry id.
     """
     content = load_content(content_dir)

@@ -29,7 +29,7 @@ from babel import Locale, UnknownLocaleError
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, read_po
 
-from bot.content.loader import ContentInvalid, load_content
+from bot.content.load import ContentInvalid, load_content
 from bot.content.model import BODY_MAX_CHARS, SUMMARY_MAX_CHARS, TITLE_MAX_CHARS
 from bot.content.store import Content
 from bot.editing.coverage import (

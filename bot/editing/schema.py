@@ -1,9 +1,10 @@
 """JSON Schemas of the content files, for completion and inline errors in editors.
 
 The schemas come from the pydantic models (:mod:`bot.content.model`), so they
-follow the model when it changes; on top of that they carry help texts for
-editors (shown on hover), the 12 language codes (offered as completion) and the
-text limits and formats that the model checks in code.
+follow the model when it changes; the help texts editors see on hover are the
+models' field docstrings (``use_attribute_docstrings``), written once, there. On
+top of that they carry the language codes (offered as completion) and the text
+limits and formats that the model checks in code.
 
 They are written as JSON Schema draft-07, which every version of the YAML
 extension for VS Code (yaml-language-server) understands. The schema is a help
@@ -20,78 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale
+from pydantic import BaseModel
 
 from bot.content import model
 from bot.content.model import CategoryFile, Country, Entry, Region
 from bot.i18n import LANGUAGES
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
-
-#: Hover help for entry fields, in the words of content/README.md.
-ENTRY_HELP: dict[str, str] = {
-    "id": "Short name of the entry: a-z, 0-9 and '-', at most 40 characters. Same as the file "
-    "name. Never reuse an old id.",
-    "category": "One of the category ids in categories.yaml, e.g. services, language-courses, "
-    "activities, counselling, health, education, housing, emergency.",
-    "scope": "Who sees the entry: 'national' (files under countries/), 'region' (default), "
-    "or a list of municipality ids from region.yaml, e.g. [remich, grevenmacher].",
-    "example": "true = only illustrates the bot, not a real offer. Then no address, geo, "
-    "phone, e-mail, website or opening hours, and no source is needed.",
-    "title": "The name people see in lists, per language. At most 120 characters. Required "
-    "in the default language (fr in Luxembourg, de in Germany).",
-    "summary": "1 to 3 short sentences per language: what it is, for whom, what it costs. "
-    "At most 600 characters.",
-    "body": "Practical details per language: how to get there, what to bring. Several lines "
-    "start with '|'. At most 2500 characters.",
-    "keywords": "Words newcomers would type to find this entry, per language: [word, word].",
-    "address": "Street, number, postcode and town on one line.",
-    "geo": "Exact coordinates of the door: {lat: 49.681, lon: 6.441}. Leave out if unsure.",
-    "phone": 'International form in quotes: "+352 45 45 45", or a short number: "112".',
-    "email": "An e-mail address: info@example.lu",
-    "website": "The full address in quotes, starting with https://",
-    "opening_hours": 'OpenStreetMap format in quotes, e.g. "Mo-Fr 08:00-12:00,13:00-17:00". '
-    "See content/README.md, section 8.",
-    "cost": "free, paid, or reduced (a lower price is possible).",
-    "languages": "Languages the staff speak, as codes: [fr, de, en].",
-    "reviewed": "The day a person compared the entry with its source, YYYY-MM-DD. Only "
-    "write a day on which you did. The card shows it as 'Last checked'.",
-    "valid_until": "For offers that end: after this day (YYYY-MM-DD) the bot hides the entry.",
-    "source": "Required unless example: true. The official web page the facts come from "
-    "(https://…): the office's own site, guichet.lu, the commune's site.",
-    "translated_from": "Written by the translation tools (newcomer-bot stamp, minor-edit, "
-    "import-po). Do not edit by hand.",
-    "source_hash": "Written by the translation tools. Do not edit by hand.",
-}
-
-REGION_HELP: dict[str, str] = {
-    "id": "Same as the folder name under regions/.",
-    "country": "A folder name under countries/, e.g. lu or de.",
-    "name": "Name of the region per language; required in the default language.",
-    "default_language": "Language every entry must have (fr in Luxembourg, de in Germany).",
-    "timezone": "For 'open now': Europe/Luxembourg or Europe/Berlin.",
-    "counselling": "Id of the general counselling entry offered when a search finds nothing.",
-    "municipalities": "The communes of the region; at least one.",
-}
-
-MUNICIPALITY_HELP: dict[str, str] = {
-    "id": "a-z, 0-9 and '-'. Never change it once in use: users have chosen it.",
-    "name": "Official name per language.",
-    "aliases": "Other spellings people type: [Réimech, Reimech, Remisch].",
-    "geo": "The town centre: {lat: 49.545, lon: 6.367}.",
-}
-
-COUNTRY_HELP: dict[str, str] = {
-    "id": "Same as the folder name under countries/.",
-    "name": "Name of the country per language.",
-    "default_language": "Language every national entry must have (fr for lu, de for de).",
-}
-
-CATEGORY_HELP: dict[str, str] = {
-    "id": "Never change it once used: every entry points to a category.",
-    "icon": "One emoji; please never a flag.",
-    "name": "Name of the topic in all 12 languages.",
-    "keywords": "Words people type, per language (4 to 10 each).",
-}
 
 _LANG_PATTERN = r"^[a-z]{2,3}$"
 _HASH = "^[0-9a-f]{8}$"
@@ -136,10 +72,18 @@ def _string_branch(prop: dict[str, Any]) -> dict[str, Any]:
     return prop
 
 
+#: Draft-07 keeps shared definitions under ``definitions`` (pydantic's default is ``$defs``).
+REF_TEMPLATE = "#/definitions/{model}"
+
+
+def _json_schema(model_class: type[BaseModel]) -> dict[str, Any]:
+    """The model's JSON Schema; field descriptions are the model's field docstrings."""
+    return model_class.model_json_schema(ref_template=REF_TEMPLATE)
+
+
 def _finish(schema: dict[str, Any], name: str, title: str, description: str) -> dict[str, Any]:
-    """Draft-07 header, ``$defs`` → ``definitions``."""
-    text = json.dumps(schema).replace('"#/$defs/', '"#/definitions/')
-    body = json.loads(text)
+    """Draft-07 header; pydantic's ``$defs`` key becomes ``definitions``."""
+    body = dict(schema)
     defs = body.pop("$defs", None)
     head = {"$schema": DRAFT, "$id": f"{name}.schema.json", "title": title}
     body["description"] = description
@@ -149,17 +93,10 @@ def _finish(schema: dict[str, Any], name: str, title: str, description: str) -> 
     return result
 
 
-def _help(props: dict[str, Any], help_texts: dict[str, str]) -> None:
-    for key, text in help_texts.items():
-        if key in props:
-            props[key]["description"] = text
-
-
 def entry_schema() -> dict[str, Any]:
     """Schema of one entry file (``*/entries/<id>.yaml``)."""
-    schema = Entry.model_json_schema()
+    schema = _json_schema(Entry)
     props = schema["properties"]
-    _help(props, ENTRY_HELP)
     limits = {
         "title": model.TITLE_MAX_CHARS,
         "summary": model.SUMMARY_MAX_CHARS,
@@ -188,11 +125,9 @@ def entry_schema() -> dict[str, Any]:
 
 def region_schema() -> dict[str, Any]:
     """Schema of ``regions/<id>/region.yaml``."""
-    schema = Region.model_json_schema()
-    _help(schema["properties"], REGION_HELP)
+    schema = _json_schema(Region)
     _per_language(schema["properties"]["name"], "name")
     municipality = schema["$defs"]["Municipality"]
-    _help(municipality["properties"], MUNICIPALITY_HELP)
     _per_language(municipality["properties"]["name"], "name")
     return _finish(
         schema,
@@ -205,8 +140,7 @@ def region_schema() -> dict[str, Any]:
 
 def country_schema() -> dict[str, Any]:
     """Schema of ``countries/<id>/country.yaml``."""
-    schema = Country.model_json_schema()
-    _help(schema["properties"], COUNTRY_HELP)
+    schema = _json_schema(Country)
     _per_language(schema["properties"]["name"], "name")
     return _finish(
         schema,
@@ -219,9 +153,8 @@ def country_schema() -> dict[str, Any]:
 
 def categories_schema() -> dict[str, Any]:
     """Schema of ``categories.yaml``."""
-    schema = CategoryFile.model_json_schema()
+    schema = _json_schema(CategoryFile)
     category = schema["$defs"]["Category"]
-    _help(category["properties"], CATEGORY_HELP)
     _per_language(category["properties"]["name"], "name")
     _per_language(category["properties"]["keywords"], "keywords")
     schema["properties"]["categories"]["description"] = "The topics of the main menu, in order."
