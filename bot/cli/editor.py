@@ -81,12 +81,9 @@ def _months(value: str) -> int:
 
 
 def _language_name(lang: str) -> str:
-    from babel import Locale, UnknownLocaleError
+    from bot.i18n import display_name
 
-    try:
-        return Locale.parse(lang).get_display_name("en") or lang
-    except (UnknownLocaleError, ValueError):
-        return lang
+    return display_name(lang, "en")
 
 
 # ------------------------------------------------------------------------ coverage

@@ -214,7 +214,7 @@ class Category(Strict):
     icon: str = ""
     """One emoji; please never a flag."""
     name: Translated
-    """Name of the topic in all 12 languages."""
+    """Name of the topic in all the bot's languages."""
     keywords: dict[LangCode, list[str]] = Field(default_factory=dict)
     """Words people type, per language (4 to 10 each)."""
 

@@ -45,7 +45,7 @@ from bot.editing.coverage import (
     status,
     text_scalar,
 )
-from bot.i18n import LANGUAGES
+from bot.i18n import LANGUAGES, babel_locale, display_name
 
 _SOURCE_RE = re.compile(r"^source: ([a-z]{2,3}), hash ([0-9a-f]{8})$")
 _LIMITS = {"title": TITLE_MAX_CHARS, "summary": SUMMARY_MAX_CHARS, "body": BODY_MAX_CHARS}
@@ -60,7 +60,7 @@ def _check_language(lang: str) -> Locale:
     if lang not in LANGUAGES:
         raise UsageError(f"{lang!r} is not one of the bot's languages: {', '.join(LANGUAGES)}")
     try:
-        return Locale.parse(lang)
+        return babel_locale(lang)
     except (UnknownLocaleError, ValueError):
         raise UsageError(f"unknown language code {lang!r}") from None
 
@@ -94,7 +94,7 @@ def export_po(
         project="newcomer-bot content",
         header_comment=(
             f"# Texts of the newcomer bot's entries to translate into "
-            f"{locale.get_display_name('en')} ({lang}).\n"
+            f"{display_name(lang, 'en')} ({lang}).\n"
             "# Made by `newcomer-bot export-po`; bring it back with `newcomer-bot import-po`.\n"
             "# Translate msgstr only. Keep msgctxt and the #. comments as they are.\n"
             "# A fuzzy translation is an old one whose source text changed: check it,\n"

@@ -20,12 +20,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-from babel import Locale
 from pydantic import BaseModel
 
 from bot.content import model
 from bot.content.model import CategoryFile, Country, Entry, Region
-from bot.i18n import LANGUAGES
+from bot.i18n import LANGUAGES, display_name
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
 
@@ -34,7 +33,7 @@ _HASH = "^[0-9a-f]{8}$"
 
 
 def _language_names() -> dict[str, str]:
-    return {lang: Locale.parse(lang).get_display_name("en") or lang for lang in LANGUAGES}
+    return {lang: display_name(lang, "en") for lang in LANGUAGES}
 
 
 def _js_pattern(regex: re.Pattern[str]) -> str:

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from babel import Locale, UnknownLocaleError
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.content.store import Content, Place
-from bot.i18n import Translator, content_chain, pick_language
+from bot.i18n import Translator, content_chain, display_name, pick_language
 from bot.telegram import callback_data
 
 #: Buttons per page in the municipality picker and category lists: fits a small
@@ -54,10 +53,7 @@ def place_name(place: Place, t: Translator) -> str:
 
 
 def display_language(code: str, t: Translator) -> str:
-    try:
-        return Locale.parse(code).get_display_name(t.locale) or code
-    except (UnknownLocaleError, ValueError):
-        return code
+    return display_name(code, t.locale)
 
 
 def paged(
