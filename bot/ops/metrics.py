@@ -145,6 +145,8 @@ class Metrics:
         )
         self.last_api_contact: float | None = None  # time.monotonic() of the last answer
         self._kinds: dict[str, tuple[Any, Any]] = {}
+        self._api: dict[tuple[str, str, int | None], tuple[Any, ...]] = {}
+        self._events: dict[str, Any] = {}
 
     # -- updates ----------------------------------------------------------------
 
@@ -163,18 +165,29 @@ class Metrics:
 
     def observe_api(self, client: str, method: str, status: int | None) -> None:
         """One Bot API request's answer (``status`` None: no answer, a network error)."""
-        label = "network_error" if status is None else str(status)
-        self.api_requests.labels(client, method, label).inc()
+        key = (client, method, status)
+        counters = self._api.get(key)
+        if counters is None:
+            counters = self._api[key] = self._api_counters(client, method, status)
+        for counter in counters:
+            counter.inc()
         if status is not None and status < 500:  # 5xx: a proxy on the way answered
             self.last_api_contact = time.monotonic()
+
+    def _api_counters(self, client: str, method: str, status: int | None) -> tuple[Any, ...]:
+        """The counters one kind of answer increments (label lookups cost microseconds:
+        done once per kind)."""
+        label = "network_error" if status is None else str(status)
+        counters = [self.api_requests.labels(client, method, label)]
         if status == 429:
-            self.rate_limited.labels(client).inc()
+            counters.append(self.rate_limited.labels(client))
         if client == "delivery" and method == "sendMessage":
             if status is None or status >= 500:
                 result = "error"
             else:
                 result = DELIVERY_RESULTS.get(status, "rejected")
-            self.deliveries.labels(result).inc()
+            counters.append(self.deliveries.labels(result))
+        return tuple(counters)
 
     # -- content and usage -----------------------------------------------------------
 
@@ -184,7 +197,10 @@ class Metrics:
         self.content_entries.set(entries)
 
     def usage(self, event: str) -> None:
-        self.events.labels(event).inc()
+        counter = self._events.get(event)
+        if counter is None:
+            counter = self._events[event] = self.events.labels(event)
+        counter.inc()
 
     # -- scraping ---------------------------------------------------------------------
 
