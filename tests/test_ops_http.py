@@ -3,6 +3,7 @@ end to end against the Bot API stand-in."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
 from pathlib import Path
@@ -181,3 +182,24 @@ async def test_metrics_move_with_a_conversation_and_hold_no_user_data(sandbox):
     # nothing personal: no user id, no text, no token
     for secret in ("4242421", "Deutschkurs", "xylophon", sandbox.application.bot.token):
         assert secret not in text
+
+
+def test_deliveries_by_result_429s_and_reloads_are_counted():
+    from types import SimpleNamespace
+
+    from bot.ops.metrics import Metrics
+
+    metrics = Metrics()
+    for status in (200, 200, 403, 429, 400, None, 502):
+        metrics.observe_api("delivery", "sendMessage", status)
+    metrics.observe_api("replies", "editMessageText", 429)
+    reloader = SimpleNamespace(results=[SimpleNamespace(ok=True), SimpleNamespace(ok=False)])
+    asyncio.run(metrics.refresh(reloader=reloader))
+    text = metrics.render().decode()
+    expected = {"sent": 2, "blocked": 1, "rate_limited": 1, "rejected": 1, "error": 2}
+    for result, count in expected.items():
+        assert metric(text, "newcomer_bot_deliveries_total", result=result) == count
+    assert metric(text, "newcomer_bot_api_429_total", client="delivery") == 1
+    assert metric(text, "newcomer_bot_api_429_total", client="replies") == 1
+    assert metric(text, "newcomer_bot_content_reloads", result="ok") == 1
+    assert metric(text, "newcomer_bot_content_reloads", result="rejected") == 1
