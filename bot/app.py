@@ -13,7 +13,6 @@ import secrets
 from telegram import Bot, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -49,8 +48,9 @@ from bot.ops import usage
 from bot.ops.http import OpsServer, webhook_path
 from bot.ops.metrics import MeteredRequest, MeteredUpdateProcessor, Metrics
 from bot.storage.database import Storage
-from bot.telegram import callback_data
+from bot.telegram import callback_data, guards
 from bot.telegram.commands import set_commands, set_staff_commands
+from bot.telegram.rate_limiter import PerChatRateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +134,8 @@ def add_handlers(application: Application) -> None:
     # Stale, forged or unknown data: "This button is out of date", and the menu.
     application.add_handler(CallbackQueryHandler(common.unknown_button))
     application.add_error_handler(ErrorReporter().on_error)
+    # Private updates without a sender stop first; empty and idle user_data is dropped.
+    guards.install(application)
 
 
 def build_application(
@@ -148,13 +150,27 @@ def build_application(
     """The Application for ``settings``, serving ``snapshot``.
 
     The database is opened in ``post_init`` (unless ``storage`` is given) and closed
-    in ``post_shutdown``. ``rate_limiter`` adds python-telegram-bot's AIORateLimiter
-    for group-chat limits and RetryAfter retries on interactive replies.
+    in ``post_shutdown``. ``rate_limiter`` adds :class:`PerChatRateLimiter` for group-chat
+    limits and RetryAfter retries on interactive replies.
     """
 
     stop_watching = asyncio.Event()
     switch_interval = runtime.BotSwitchInterval()  # why: bot/runtime.py
     watching: list[asyncio.Task] = []
+
+    metrics = Metrics()
+
+    def metered(client: str, pool: int) -> MeteredRequest:
+        """The request backend with the settings' timeouts, counted in ``metrics``."""
+        return MeteredRequest(
+            metrics,
+            client,
+            connection_pool_size=pool,
+            read_timeout=settings.read_timeout,
+            write_timeout=settings.write_timeout,
+            connect_timeout=settings.connect_timeout,
+            pool_timeout=settings.pool_timeout,
+        )
 
     async def post_init(application: Application) -> None:
         data: BotData = application.bot_data
@@ -183,7 +199,7 @@ def build_application(
             Bot(
                 settings.token,
                 base_url=settings.api_base_url,
-                request=MeteredRequest(data.metrics, "delivery", connection_pool_size=MAX_SENDERS),
+                request=metered("delivery", MAX_SENDERS),
             ),
             progress.make_renderer(application),
             rate=settings.broadcast_rate,
@@ -229,15 +245,14 @@ def build_application(
         if storage is None and hasattr(data, "storage"):
             await data.storage.close()
 
-    metrics = Metrics()
     builder = (
         ApplicationBuilder()
         .application_class(application_class)
         .token(settings.token)
         .base_url(settings.api_base_url)
         # aiohttp instead of httpx: a fraction of the CPU per Bot API call.
-        .request(MeteredRequest(metrics, "replies", connection_pool_size=32))
-        .get_updates_request(MeteredRequest(metrics, "polling", connection_pool_size=1))
+        .request(metered("replies", 32))
+        .get_updates_request(metered("polling", 1))
         .context_types(ContextTypes(bot_data=BotData))
         # Other people's updates are handled while one waits for Telegram; one chat's
         # updates stay in order (bot/telegram/update_processor.py).
@@ -252,10 +267,9 @@ def build_application(
         .post_shutdown(post_shutdown)
     )
     if rate_limiter:
-        # overall_max_rate=0: interactive replies are not throttled overall (bulk
-        # announcements have their own limiter); group limits and RetryAfter
-        # retries stay on.
-        builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=2))
+        # Group limits and RetryAfter retries; a 429 pauses only its chat. Interactive
+        # replies are not throttled overall (announcements have their own limiter).
+        builder = builder.rate_limiter(PerChatRateLimiter(max_retries=2))
     application = builder.build()
     data: BotData = application.bot_data
     data.snapshot = snapshot

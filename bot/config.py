@@ -25,6 +25,9 @@ class Settings:
     ``webhook_url`` switches from long polling to a webhook (Telegram posts updates
     to it); the webhook, ``/healthz``, ``/readyz`` and ``/metrics`` are served on
     ``http_host:http_port`` (:mod:`bot.ops.http`). ``log_format`` is ``text`` or ``json``.
+    ``read_timeout``, ``write_timeout``, ``connect_timeout`` and ``pool_timeout`` bound
+    every Bot API call in seconds (python-telegram-bot's timeouts and defaults; see
+    :mod:`bot.telegram.request`).
     """
 
     token: str
@@ -38,6 +41,10 @@ class Settings:
     http_host: str = "127.0.0.1"
     http_port: int = 8080
     log_format: str = "text"
+    read_timeout: float = 5.0
+    write_timeout: float = 5.0
+    connect_timeout: float = 5.0
+    pool_timeout: float = 1.0
 
     def __repr__(self) -> str:  # never print the token
         return f"Settings(api_base_url={self.api_base_url!r}, database={self.database!r}, ...)"
@@ -50,8 +57,10 @@ class Settings:
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         """Read ``TELEGRAM_BOT_TOKEN`` (required), ``TELEGRAM_API_BASE_URL``,
         ``BOT_DATABASE``, ``BOT_CONTENT_DIR``, ``BOT_STAFF_FILE``, ``BOT_BROADCAST_RATE``
-        ``BOT_WATCH_CONTENT``, ``BOT_WEBHOOK_URL``, ``BOT_HTTP_HOST``, ``BOT_HTTP_PORT``
-        and ``BOT_LOG_FORMAT``.
+        ``BOT_WATCH_CONTENT``, the Bot API timeouts ``BOT_API_READ_TIMEOUT``,
+        ``BOT_API_WRITE_TIMEOUT``, ``BOT_API_CONNECT_TIMEOUT``, ``BOT_API_POOL_TIMEOUT``
+        (seconds), ``BOT_WEBHOOK_URL``, ``BOT_HTTP_HOST``, ``BOT_HTTP_PORT`` and
+        ``BOT_LOG_FORMAT``.
 
         Raises ConfigError when the token is missing or a value is malformed.
         """
@@ -72,6 +81,16 @@ class Settings:
             ) from None
         if not 1 <= rate <= 1000:
             raise ConfigError("BOT_BROADCAST_RATE must be between 1 and 1000 messages per second")
+        timeouts = {}
+        for field in ("read_timeout", "write_timeout", "connect_timeout", "pool_timeout"):
+            name = f"BOT_API_{field.upper()}"
+            try:
+                value = float(env.get(name) or getattr(cls, field))
+            except ValueError:
+                raise ConfigError(f"{name} must be a number of seconds") from None
+            if not 0 < value <= 600:
+                raise ConfigError(f"{name} must be more than 0 and at most 600 seconds")
+            timeouts[field] = value
         staff = env.get("BOT_STAFF_FILE")
         webhook_url = (env.get("BOT_WEBHOOK_URL") or "").strip() or None
         if webhook_url is not None:
@@ -102,4 +121,17 @@ class Settings:
             http_host=(env.get("BOT_HTTP_HOST") or "").strip() or cls.http_host,
             http_port=port,
             log_format=log_format,
+            **timeouts,
+        )
+
+    def request(self, connection_pool_size: int):
+        """A Bot API request backend with these timeouts (:mod:`bot.telegram.request`)."""
+        from bot.telegram.request import AiohttpRequest
+
+        return AiohttpRequest(
+            connection_pool_size=connection_pool_size,
+            read_timeout=self.read_timeout,
+            write_timeout=self.write_timeout,
+            connect_timeout=self.connect_timeout,
+            pool_timeout=self.pool_timeout,
         )

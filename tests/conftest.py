@@ -10,6 +10,7 @@ import pytest
 
 from bot.content.snapshot import Snapshot
 from bot.devtools.sandbox import Sandbox
+from tests.botapi_faults import FaultyBotApi
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The tests' own content: a frozen copy of the demo content (tests/fixtures/content/),
@@ -35,7 +36,9 @@ def snapshot() -> Snapshot:
 
 @pytest.fixture
 async def sandbox(snapshot: Snapshot, tmp_path: Path):
-    box = await Sandbox.create(snapshot, database=tmp_path / "bot.sqlite3", clock=clock)
+    box = await Sandbox.create(
+        snapshot, database=tmp_path / "bot.sqlite3", clock=clock, api=await FaultyBotApi().start()
+    )
     try:
         yield box
     finally:

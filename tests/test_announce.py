@@ -7,6 +7,7 @@ import logging
 import pytest
 
 from bot.devtools.sandbox import Sandbox
+from tests.botapi_faults import FaultyBotApi
 from tests.conftest import NOW, clock, last_keyboard, last_message_id, last_text
 
 ADMIN, WORKER, EDITOR, STRANGER = 1001, 1002, 1003, 1004
@@ -42,6 +43,7 @@ async def staffed(snapshot, tmp_path):
         database=tmp_path / "bot.sqlite3",
         clock=clock,
         settings={"staff_file": staff},
+        api=await FaultyBotApi().start(),
     )
     for user_id, (lang, municipality, subscribed) in PEOPLE.items():
         await box.storage.save_user(

@@ -13,13 +13,15 @@ import aiosqlite
 import pytest
 
 from bot.devtools.sandbox import Sandbox
+from tests.botapi_faults import FaultyBotApi
 from tests.conftest import clock, last_keyboard, last_message_id, last_text
 
 
 @pytest.fixture
 async def webhook_box(snapshot, tmp_path: Path):
+    api = await FaultyBotApi().start()
     box = await Sandbox.create(
-        snapshot, database=tmp_path / "bot.sqlite3", clock=clock, webhook=True
+        snapshot, database=tmp_path / "bot.sqlite3", clock=clock, webhook=True, api=api
     )
     try:
         yield box

@@ -117,7 +117,6 @@ async def test_a_running_bot_keeps_serving_through_every_broken_case(live):
     for case in CASES:
         before = {path: path.read_bytes() for path in content.rglob("*") if path.is_file()}
         folders = {path for path in content.rglob("*") if path.is_dir()}
-        folders = {path for path in content.rglob("*") if path.is_dir()}
         apply(case, content)
         result = await reloader.reload()
         assert not result.ok, case.name
@@ -132,9 +131,6 @@ async def test_a_running_bot_keeps_serving_through_every_broken_case(live):
                     path.write_bytes(before[path])
                 else:
                     path.unlink()
-        for path in sorted(content.rglob("*"), reverse=True):  # deepest first
-            if path.is_dir() and path not in folders:
-                path.rmdir()
         for path in sorted(content.rglob("*"), reverse=True):  # deepest first
             if path.is_dir() and path not in folders:
                 path.rmdir()

@@ -59,9 +59,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(f"newcomer-bot: {exc}", file=sys.stderr)
         return 2
     configure_logging(fmt=settings.log_format, secrets=[settings.token])
+    from telegram.error import InvalidToken
+
+    from bot import logging_privacy
     from bot.app import run
     from bot.ops.http import OpsServerError
 
+    logging_privacy.install(settings.token)  # the token never reaches the log
     try:
         run(settings)
     except OpsServerError as exc:
@@ -71,6 +75,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         print("newcomer-bot: the content has problems; fix them and start again", file=sys.stderr)
+        return 1
+    except InvalidToken:
+        print(
+            "newcomer-bot: Telegram rejected the bot token (401), or TELEGRAM_API_BASE_URL "
+            "is wrong (404): check TELEGRAM_BOT_TOKEN and TELEGRAM_API_BASE_URL",
+            file=sys.stderr,
+        )
+        return 2
+    except Exception:  # logged through the token filter, not printed by Python
+        logging.getLogger("bot").critical("the bot stopped", exc_info=True)
         return 1
     return 0
 

@@ -4,13 +4,17 @@ The real :class:`telegram.ext.Application` talks to it through ``base_url``, so
 tests, benchmarks and ``newcomer-bot chat`` exercise the same code path as
 production: HTTP requests, JSON answers, long polling with ``getUpdates``.
 
-It records every call, feeds updates, keeps each chat's messages (so edits can
-be checked and rejected like Telegram does: "message is not modified", text over
-4096 characters, callback data over 64 bytes) and can answer with faults
-(429 with ``retry_after``, 403 for blocked users) on demand.
-After ``setWebhook`` it posts updates to the webhook, with the secret token, as
-Telegram does (:meth:`FakeBotApi.post_update`).
-The answers follow the Bot API documentation (https://core.telegram.org/bots/api).
+It records every call, feeds updates, keeps each chat's messages and rejects
+what Telegram rejects: "message is not modified", texts over 4096 UTF-16 code
+units after entity parsing (captions over 1024, callback answers over 200),
+callback data over 64 bytes, and HTML that Telegram cannot parse (unclosed,
+mismatched or unknown tags; see :func:`parse_html`). The answers follow the Bot
+API documentation (https://core.telegram.org/bots/api). After ``setWebhook`` it
+posts updates to the webhook, with the secret token, as Telegram does
+(:meth:`FakeBotApi.post_update`).
+
+Faults (429s, 403s, requests that never get an answer) are for tests only: they
+live in ``tests/botapi_faults.py``, a subclass overriding :meth:`FakeBotApi.intercept`.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from bot.devtools.telegram_html import EntityParseError, parse_html, utf16_len
+
 BOT_USER = {
     "id": 7000000001,
     "is_bot": True,
@@ -36,8 +42,11 @@ BOT_USER = {
     "supports_inline_queries": False,
 }
 
-#: Bot API limits checked here as Telegram checks them.
+#: Bot API limits checked here as Telegram checks them: lengths in UTF-16 code
+#: units of the text after entity parsing (see :func:`utf16_len`).
 MAX_TEXT_CHARS = 4096
+MAX_CAPTION_CHARS = 1024
+MAX_CALLBACK_ANSWER_CHARS = 200
 MAX_CALLBACK_DATA_BYTES = 64
 
 _JSON_KEYS = {
@@ -87,18 +96,6 @@ class Call:
         }
 
 
-@dataclasses.dataclass
-class Fault:
-    """An error answer for the next matching call(s)."""
-
-    method: str | None
-    chat_id: int | None
-    error_code: int
-    description: str
-    retry_after: int | None = None
-    times: int = 1
-
-
 def _decode(params: dict[str, str]) -> dict[str, Any]:
     # python-telegram-bot sends form fields: strings as-is, everything else as JSON.
     out: dict[str, Any] = {}
@@ -130,10 +127,7 @@ class FakeBotApi:
         self.calls: list[Call] = []
         self.record = record
         self.counts: dict[str, int] = {}
-        self.faults: list[Fault] = []
-        self.responder: Callable[[str, dict[str, Any]], dict[str, Any] | None] | None = None
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
-        self.blocked: set[int] = set()
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count] = {}
@@ -210,27 +204,6 @@ class FakeBotApi:
         async with self._poster.post(self.webhook["url"], json=update, headers=headers) as answer:
             return answer.status
 
-    def fail(
-        self,
-        method: str | None = None,
-        *,
-        chat_id: int | None = None,
-        error_code: int = 429,
-        description: str | None = None,
-        retry_after: int | None = None,
-        times: int = 1,
-    ) -> None:
-        """Answer the next ``times`` matching calls with an error."""
-        if description is None:
-            description = {
-                429: f"Too Many Requests: retry after {retry_after or 1}",
-                403: "Forbidden: bot was blocked by the user",
-                400: "Bad Request: chat not found",
-            }.get(error_code, "Internal Server Error")
-        if error_code == 429 and retry_after is None:
-            retry_after = 1
-        self.faults.append(Fault(method, chat_id, error_code, description, retry_after, times))
-
     # -- waiting ---------------------------------------------------------------------
 
     async def wait_for(
@@ -280,46 +253,21 @@ class FakeBotApi:
         status = 200 if answer.get("ok") else answer.get("error_code", 400)
         return web.json_response(answer, status=status)
 
-    def _take_fault(self, method: str, params: dict[str, Any]) -> Fault | None:
-        chat = params.get("chat_id")
-        for fault in self.faults:
-            if fault.method not in (None, method):
-                continue
-            if fault.chat_id is not None and fault.chat_id != chat:
-                continue
-            fault.times -= 1
-            if fault.times <= 0:
-                self.faults.remove(fault)
-            return fault
-        return None
-
     async def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         if method == "getUpdates":
             return {"ok": True, "result": await self._get_updates(params)}
-        fault = self._take_fault(method, params)
-        if fault is not None:
-            error: dict[str, Any] = {
-                "ok": False,
-                "error_code": fault.error_code,
-                "description": fault.description,
-            }
-            if fault.retry_after is not None:
-                error["parameters"] = {"retry_after": fault.retry_after}
-            return error
-        if params.get("chat_id") in self.blocked:
-            return {
-                "ok": False,
-                "error_code": 403,
-                "description": "Forbidden: bot was blocked by the user",
-            }
-        if self.responder is not None:
-            custom = self.responder(method, params)
-            if custom is not None:
-                return custom
+        intercepted = await self.intercept(method, params)
+        if intercepted is not None:
+            return intercepted
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
             return {"ok": True, "result": True}
         return handler(params)
+
+    async def intercept(self, method: str, params: dict[str, Any]) -> dict[str, Any] | None:
+        """An answer that replaces the normal one (None: answer normally). Test doubles
+        override this to inject faults; it may also wait, as a hung server would."""
+        return None
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
@@ -342,6 +290,24 @@ class FakeBotApi:
     @staticmethod
     def _bad(description: str) -> dict[str, Any]:
         return {"ok": False, "error_code": 400, "description": f"Bad Request: {description}"}
+
+    def _shown_text(
+        self, params: dict[str, Any], key: str, limit: int, too_long: str
+    ) -> tuple[str, dict[str, Any] | None]:
+        """The text the user would see for ``params[key]`` (parsed per ``parse_mode``)
+        and the error answer Telegram would give instead, if any."""
+        raw = params.get(key) or ""
+        if not isinstance(raw, str):
+            return "", self._bad(f'field "{key}" must be of type String')
+        shown = raw
+        if str(params.get("parse_mode", "")).lower() == "html":
+            try:
+                shown = parse_html(raw)
+            except EntityParseError as exc:
+                return raw, self._bad(f"can't parse entities: {exc}")
+        if utf16_len(shown) > limit:
+            return raw, self._bad(too_long)
+        return raw, None
 
     def _check_markup(self, params: dict[str, Any]) -> dict[str, Any] | None:
         markup = params.get("reply_markup") or {}
@@ -368,11 +334,11 @@ class FakeBotApi:
         return {"ok": True, "result": BOT_USER}
 
     def _m_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
-        text = params.get("text", "")
+        text, bad = self._shown_text(params, "text", MAX_TEXT_CHARS, "message is too long")
+        if bad:
+            return bad
         if not text.strip():
             return self._bad("message text is empty")
-        if len(text) > MAX_TEXT_CHARS:
-            return self._bad("message is too long")
         if bad := self._check_markup(params):
             return bad
         markup = params.get("reply_markup")
@@ -386,9 +352,11 @@ class FakeBotApi:
         message = self.messages.get(key)
         if message is None:
             return self._bad("message to edit not found")
-        text = params.get("text", "")
-        if len(text) > MAX_TEXT_CHARS:
-            return self._bad("MESSAGE_TOO_LONG")
+        text, bad = self._shown_text(params, "text", MAX_TEXT_CHARS, "MESSAGE_TOO_LONG")
+        if bad:
+            return bad
+        if not text.strip():
+            return self._bad("message text is empty")
         if bad := self._check_markup(params):
             return bad
         markup = params.get("reply_markup")
@@ -421,6 +389,22 @@ class FakeBotApi:
             "address": params.get("address", ""),
         }
         message = self._new_message(int(params["chat_id"]), venue=venue, location=venue["location"])
+        return {"ok": True, "result": message}
+
+    def _m_answerCallbackQuery(self, params: dict[str, Any]) -> dict[str, Any]:
+        # Callback answers have no parse mode: plain text, 0-200 characters.
+        _, bad = self._shown_text(
+            {"text": params.get("text")}, "text", MAX_CALLBACK_ANSWER_CHARS, "MESSAGE_TOO_LONG"
+        )
+        return bad or {"ok": True, "result": True}
+
+    def _m_sendPhoto(self, params: dict[str, Any]) -> dict[str, Any]:
+        _, bad = self._shown_text(
+            params, "caption", MAX_CAPTION_CHARS, "message caption is too long"
+        )
+        if bad:
+            return bad
+        message = self._new_message(int(params["chat_id"]), photo=[], caption=params.get("caption"))
         return {"ok": True, "result": message}
 
     def _m_getMyCommands(self, params: dict[str, Any]) -> dict[str, Any]:

@@ -151,15 +151,23 @@ class Sandbox:
         """Where the bot's HTTP endpoint listens (``/healthz``, ``/metrics``, ...)."""
         return f"http://127.0.0.1:{self.application.bot_data.ops.port}"
 
-    async def text(self, user_id: int, text: str, **kwargs: Any) -> list[Call]:
-        return await self.send(self.updates.message(user_id, text, **kwargs))
+    async def text(
+        self, user_id: int, text: str, *, timeout: float = 10.0, **kwargs: Any
+    ) -> list[Call]:
+        return await self.send(self.updates.message(user_id, text, **kwargs), timeout=timeout)
 
-    async def location(self, user_id: int, lat: float, lon: float, **kwargs: Any) -> list[Call]:
-        return await self.send(self.updates.message(user_id, location=(lat, lon), **kwargs))
-
-    async def tap(self, user_id: int, data: str, message_id: int, **kwargs: Any) -> list[Call]:
+    async def location(
+        self, user_id: int, lat: float, lon: float, *, timeout: float = 10.0, **kwargs: Any
+    ) -> list[Call]:
         return await self.send(
-            self.updates.callback(user_id, data, message_id=message_id, **kwargs)
+            self.updates.message(user_id, location=(lat, lon), **kwargs), timeout=timeout
+        )
+
+    async def tap(
+        self, user_id: int, data: str, message_id: int, *, timeout: float = 10.0, **kwargs: Any
+    ) -> list[Call]:
+        return await self.send(
+            self.updates.callback(user_id, data, message_id=message_id, **kwargs), timeout=timeout
         )
 
 

@@ -34,6 +34,7 @@ from bot.handlers.access import refuse, staff_only
 from bot.handlers.common import Context, current_user, show, tapped, unknown_command
 from bot.i18n import LANGUAGES, Translator, translator
 from bot.telegram import callback_data
+from bot.telegram.ids import parse_id
 from bot.views import newcomer as views
 from bot.views import news
 from bot.views import staff as staff_views
@@ -372,8 +373,10 @@ async def on_cancel_announcement_button(update: Update, context: Context) -> Non
         await update.callback_query.answer(views.stale_button(t))
         return
     _, t = await current_user(update, context)
-    arg = tapped(update).arg(0)
-    announcement_id = int(arg) if arg.isdigit() else 0
+    announcement_id = parse_id(tapped(update).arg(0))
+    if announcement_id is None:  # forged: no announcement has this number
+        await update.callback_query.answer(views.stale_button(t))
+        return
     cancelled = await context.bot_data.storage.cancel_announcement(announcement_id, user_id)
     text = (
         t._("Announcement #{number} cancelled.")

@@ -19,6 +19,7 @@ from bot.handlers.access import staff_only
 from bot.handlers.common import Context, current_user
 from bot.i18n import Translator, translator
 from bot.telegram.commands import set_staff_commands
+from bot.views.html import split_html
 
 log = logging.getLogger(__name__)
 
@@ -98,9 +99,9 @@ async def gaps_command(update: Update, context: Context) -> None:
         f"{count}× [{lang}] {escape(municipality or '-')}: {escape(query)}"
         for lang, municipality, query, count in rows
     ]
-    await update.effective_message.reply_text(
-        escape(head) + "\n<pre>" + "\n".join(lines) + "</pre>"
-    )
+    # Anyone's questions end up here, so the list can be long: several messages.
+    for part in split_html(escape(head) + "\n<pre>" + "\n".join(lines) + "</pre>"):
+        await update.effective_message.reply_text(part)
 
 
 @staff_only("coverage")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from html import escape
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
@@ -190,9 +191,9 @@ async def on_location(update: Update, context: Context) -> None:
     """A shared location picks the nearest municipality (the location is not stored)."""
     _, t = await current_user(update, context)
     location = update.effective_message.location
-    found = context.bot_data.snapshot.content.nearest_municipality(
-        location.latitude, location.longitude
-    )
+    lat, lon = location.latitude, location.longitude
+    on_earth = math.isfinite(lat) and math.isfinite(lon) and abs(lat) <= 90 and abs(lon) <= 180
+    found = context.bot_data.snapshot.content.nearest_municipality(lat, lon) if on_earth else None
     if found is None or found[1] > MAX_DISTANCE_KM:
         text = t._("I have no information for this place yet. Please choose a municipality.")
         await update.effective_message.reply_text(

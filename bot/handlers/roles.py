@@ -18,6 +18,7 @@ from bot.handlers.access import staff_only
 from bot.handlers.common import Context, current_user
 from bot.i18n import N_
 from bot.telegram.commands import set_staff_commands
+from bot.telegram.ids import parse_id
 
 ROLE_NAMES = {
     "admin": N_("administrator"),
@@ -35,11 +36,8 @@ async def grant_command(update: Update, context: Context) -> None:
     args = context.args or []
     content = data.snapshot.content
     usage = t._("Usage: /grant <user id> <admin|social_worker|editor> [municipality or region ids]")
-    if (
-        len(args) < 2
-        or not args[0].isdigit()
-        or args[1] not in ("admin", "social_worker", "editor")
-    ):
+    user_id = parse_id(args[0]) if args else None
+    if len(args) < 2 or user_id is None or args[1] not in ("admin", "social_worker", "editor"):
         await update.effective_message.reply_text(escape(usage))
         return
     unknown = [a for a in args[2:] if a not in content.places and a not in content.regions]
@@ -48,7 +46,7 @@ async def grant_command(update: Update, context: Context) -> None:
         await update.effective_message.reply_text(escape(text))
         return
     member = StaffMember(
-        user_id=int(args[0]),
+        user_id=user_id,
         role=args[1],
         municipalities=[a for a in args[2:] if a in content.places],
         regions=[a for a in args[2:] if a in content.regions],
@@ -73,10 +71,10 @@ async def revoke_command(update: Update, context: Context) -> None:
     data = context.bot_data
     _, t = await current_user(update, context)
     args = context.args or []
-    if len(args) != 1 or not args[0].isdigit():
+    user_id = parse_id(args[0]) if len(args) == 1 else None
+    if user_id is None:
         await update.effective_message.reply_text(escape(t._("Usage: /revoke <user id>")))
         return
-    user_id = int(args[0])
     write_member(data.settings.staff_path, None, user_id)
     await data.reload_staff()
     await data.storage.audit(actor, "revoke", f"user:{user_id}")

@@ -22,6 +22,7 @@ from bot.handlers.common import (
 )
 from bot.views import newcomer as views
 from bot.views import news
+from bot.views.html import split_html
 
 #: /news shows announcements of the last this many days.
 NEWS_DAYS = 30
@@ -79,4 +80,6 @@ async def news_command(update: Update, context: Context) -> None:
         texts = await storage.announcement_texts(announcement.id)
         sent_at = dt.datetime.fromtimestamp(announcement.send_at, ZoneInfo(place.region.timezone))
         items.append((sent_at, texts, announcement.default_language))
-    await update.effective_message.reply_text(news.news_list(items, place, t))
+    # Several messages if needed, each cut between whole tags and characters.
+    for part in split_html(news.news_list(items, place, t)):
+        await update.effective_message.reply_text(part)

@@ -37,6 +37,7 @@ from bot.views.common import (
     pairs,
     place_name,
 )
+from bot.views.html import shorten_html
 
 # -- onboarding ------------------------------------------------------------------
 
@@ -331,8 +332,7 @@ def _entry_card(content: Content, entry: Entry, t: Translator, now: dt.datetime)
     if details:
         lines += ["", *details]
     text = t.paragraph("\n".join(lines))
-    if len(text) > MAX_MESSAGE_CHARS:
-        text = text[: MAX_MESSAGE_CHARS - 1] + "…"
+    text = shorten_html(text, MAX_MESSAGE_CHARS)  # whole tags, UTF-16 units
 
     rows = []
     action_row = []
@@ -419,7 +419,7 @@ def search_results(
 ) -> View:
     """The best entries for a question as buttons, with "show more" and a way to the topic.
 
-    ``result`` is a :class:`bot.search.index.SearchResult`; ``searched_place`` the
+    ``result`` is a :class:`bot.search.query.SearchResult`; ``searched_place`` the
     municipality searched (said explicitly when the question named another one).
     """
     lines = []
@@ -466,6 +466,18 @@ def no_results(content: Content, place: Place, t: Translator) -> View:
         title, _ = localized(counselling.title, t, place.region.default_language)
         rows.insert(0, [button(f"🤝 {title}", "e", counselling.id)])
     return View(t.paragraph("\n".join(lines)), InlineKeyboardMarkup(rows))
+
+
+def small_talk(kind: str, t: Translator) -> str:
+    """A short friendly reply to a greeting (``kind`` "greeting") or thanks ("thanks");
+    the menu follows it."""
+    if kind == "thanks":
+        return t.paragraph(
+            "😊 " + escape(t._("You're welcome! Write to me whenever you need something."))
+        )
+    return t.paragraph(
+        "👋 " + escape(t._("Hello! Choose a topic below, or write what you are looking for."))
+    )
 
 
 def search_hint(t: Translator) -> str:

@@ -14,7 +14,7 @@ from babel.dates import format_date
 
 from bot.content.store import Place
 from bot.i18n import Translator
-from bot.views.common import MAX_MESSAGE_CHARS, display_language, place_name
+from bot.views.common import display_language, place_name
 
 #: Telegram counts message length in UTF-16 code units, at most 4096 (Bot API,
 #: sendMessage). The header and the "not translated" note take up to ~200.
@@ -61,8 +61,8 @@ def news_list(
         parts.append(
             f"🗓 {t.ltr(escape(when))}\n{announcement_message(texts, default_language, t, place)}"
         )
-    text = "\n\n".join(parts)
-    return text if len(text) <= MAX_MESSAGE_CHARS else text[: MAX_MESSAGE_CHARS - 1] + "…"
+    # May be longer than one message: the handler sends it in parts (bot/views/html.py).
+    return "\n\n".join(parts)
 
 
 def subscription_changed(subscribed: bool, place: Place | None, t: Translator) -> str:
