@@ -268,7 +268,100 @@ def _cmd_stale(args: argparse.Namespace) -> int:
         print("Expired (past valid_until, the bot hides them) — delete these files:")
         for item in gone:
             print(f"  {item.valid_until.isoformat():<10}  {item.entry_id:<40}  {item.file}")
-    return 1 if old or gone else 0
+    broken = _cached_broken_links(content, args)
+    return 1 if old or gone or broken else 0
+
+
+def _cached_broken_links(content, args: argparse.Namespace) -> list:
+    """``stale``'s part on links: what the last ``check-links`` found broken (no network)."""
+    from bot.editing.links import LinkCache, cached_broken, default_cache_path
+
+    cache = LinkCache.load(args.link_cache or default_cache_path())
+    broken = cached_broken(content, cache, args.directory)
+    if broken:
+        print("Broken links (as `newcomer-bot check-links` last found them) — fix or remove:")
+        for link, result in broken:
+            when = dt.datetime.fromtimestamp(result.checked_at, dt.UTC).date().isoformat()
+            print(f"  {when:<10}  {link.entry_id:<40}  {link.file}:{link.line}  {link.url}")
+            print(f"  {'':<10}  {result.describe()}")
+    return broken
+
+
+def _resolve_option(value: str) -> tuple[str, str]:
+    host, sep, address = value.partition("=")
+    if not sep or not host or not address:
+        raise argparse.ArgumentTypeError(f"{value!r} is not HOST=ADDRESS")
+    return host.lower(), address
+
+
+def _positive(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not number > 0 or number != number or number == float("inf"):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a positive number")
+    return number
+
+
+def check_links_report(args: argparse.Namespace, content, *, quiet: bool = False):
+    """Run the link checker for the command line; returns the links that need work."""
+    from bot.editing.links import default_cache_path, problems, run_check
+
+    def progress(done: int, total: int) -> None:
+        if not quiet and sys.stderr.isatty():
+            print(f"\rchecked {done}/{total}", end="", file=sys.stderr, flush=True)
+
+    links, results, checker = run_check(
+        content,
+        region=getattr(args, "region", None),
+        root=args.directory,
+        cache_path=args.link_cache or default_cache_path(),
+        resolve=dict(args.resolve or ()) or None,
+        concurrency=args.concurrency,
+        timeout=args.timeout,
+        delay=args.delay,
+        progress=progress,
+    )
+    if not quiet and sys.stderr.isatty():
+        print(file=sys.stderr)
+    return links, results, checker, problems(links, results)
+
+
+@_guarded
+def _cmd_check_links(args: argparse.Namespace) -> int:
+    from bot.editing.links import BROKEN, UsageError, warning_line
+
+    content = load_content(args.directory)
+    try:
+        links, results, checker, found = check_links_report(args, content)
+    except UsageError as exc:
+        print(f"newcomer-bot check-links: {exc}", file=sys.stderr)
+        return 2
+    for link, result in found:
+        print(warning_line(link, result))
+    broken = sum(1 for _, result in found if result.state == BROKEN)
+    print(
+        f"{len(results)} address(es) in {len({link.entry_id for link in links})} entries: "
+        f"{broken} broken, {len(found) - broken} to look at; "
+        f"{checker.from_cache} from today's cache."
+    )
+    return 1 if broken else 0
+
+
+def add_link_options(p: argparse.ArgumentParser) -> None:
+    """The link checker's options (``check-links``, ``validate --links``, ``stale``)."""
+    from bot.editing.links import DEFAULT_CONCURRENCY, DEFAULT_DELAY, DEFAULT_TIMEOUT
+
+    p.add_argument(
+        "--link-cache", type=Path, metavar="FILE",
+        help="results of the last day (default: link-check.json next to the database)",
+    )  # fmt: skip
+    p.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY, help=argparse.SUPPRESS)
+    p.add_argument("--timeout", type=_positive, default=DEFAULT_TIMEOUT, help="seconds per request")
+    p.add_argument("--delay", type=float, default=DEFAULT_DELAY, help=argparse.SUPPRESS)
+    # Like curl --resolve: send HOST (or * for every host) to ADDRESS; for tests.
+    p.add_argument("--resolve", type=_resolve_option, action="append", help=argparse.SUPPRESS)
 
 
 # --------------------------------------------------------------------------- schema
@@ -336,7 +429,16 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("directory", nargs="?", default=DEFAULT_DIR)
     p.add_argument("--months", type=_months, default=12, help="default: 12")
     p.add_argument("--today", type=_date, help=argparse.SUPPRESS)  # for tests and what-ifs
+    p.add_argument("--link-cache", type=Path, metavar="FILE", help=argparse.SUPPRESS)
     p.set_defaults(func=_cmd_stale)
+
+    p = subparsers.add_parser(
+        "check-links", help="fetch every website, source and address in texts; list broken ones"
+    )
+    p.add_argument("directory", nargs="?", default=DEFAULT_DIR)
+    p.add_argument("--region", help="a region id, or a country id for its national entries")
+    add_link_options(p)
+    p.set_defaults(func=_cmd_check_links)
 
     p = subparsers.add_parser("schema", help="write the JSON Schemas for editors (VS Code)")
     p.add_argument("-o", "--output", default=f"{DEFAULT_DIR}/schema", metavar="DIR")
