@@ -13,6 +13,7 @@ import argparse
 import datetime as dt
 import io
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -364,6 +365,59 @@ def add_link_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--resolve", type=_resolve_option, action="append", help=argparse.SUPPRESS)
 
 
+# ------------------------------------------------------------------------- feedback
+
+
+def _days(value: str) -> int:
+    try:
+        days = int(value)
+    except ValueError:
+        days = 0
+    if not 1 <= days <= 3660:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of days (1 or more)")
+    return days
+
+
+def _cmd_feedback(args: argparse.Namespace) -> int:
+    """Entries by problems newcomers reported (👍 / ⚠️ under each card)."""
+    import asyncio
+
+    from bot.storage.database import Storage
+    from bot.storage.feedback import KINDS, WRONG_KINDS, FeedbackStore
+
+    async def report() -> list:
+        storage = await Storage.open(args.database)
+        try:
+            store = FeedbackStore(storage)
+            await store.expire_comments()
+            since = (args.today or dt.date.today()) - dt.timedelta(days=args.days - 1)
+            return await store.report(since)
+        finally:
+            await storage.close()
+
+    try:
+        rows = asyncio.run(report())
+    except Exception as exc:  # an unreadable or foreign database file
+        print(f"newcomer-bot feedback: cannot read {args.database}: {exc}", file=sys.stderr)
+        return 1
+    if args.format == "json":
+        data = {"days": args.days, "entries": [row.as_dict() for row in rows]}
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return 0
+    if not rows:
+        print(f"No feedback in the last {args.days} days.")
+        return 0
+    print(f"Feedback of the last {args.days} days, most problems first:")
+    print(f"{'wrong':>5}  {'helpful':>7}  {'entry':<40}  what")
+    for row in rows:
+        what = ", ".join(f"{k} {row.counts[k]}" for k in WRONG_KINDS if row.counts.get(k))
+        print(f"{row.wrong:>5}  {row.helpful:>7}  {row.entry_id:<40}  {what}")
+        for kind, lang, comment, at in row.comments[:5]:
+            day = dt.datetime.fromtimestamp(at, dt.UTC).date().isoformat()
+            print(f"{'':>16}  {day} [{lang}] {kind if kind in KINDS else '?'}: {comment}")
+    return 0
+
+
 # --------------------------------------------------------------------------- schema
 
 
@@ -439,6 +493,15 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--region", help="a region id, or a country id for its national entries")
     add_link_options(p)
     p.set_defaults(func=_cmd_check_links)
+
+    p = subparsers.add_parser("feedback", help="entries by problems newcomers reported")
+    p.add_argument("--days", type=_days, default=30, help="default: 30")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument(
+        "--database", default=os.environ.get("BOT_DATABASE", "data/bot.sqlite3"), type=Path
+    )
+    p.add_argument("--today", type=_date, help=argparse.SUPPRESS)
+    p.set_defaults(func=_cmd_feedback)
 
     p = subparsers.add_parser("schema", help="write the JSON Schemas for editors (VS Code)")
     p.add_argument("-o", "--output", default=f"{DEFAULT_DIR}/schema", metavar="DIR")

@@ -251,6 +251,18 @@ class Municipality(Strict):
     """The town centre: {lat: 49.545, lon: 6.367}."""
 
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+class DigestSchedule(Strict):
+    """When the region's editors get the weekly digest, in the region's time zone."""
+
+    day: Literal[WEEKDAYS] = "monday"  # type: ignore[valid-type]
+    """Day of the week in English: monday … sunday."""
+    hour: int = Field(default=9, ge=0, le=23)
+    """Hour of the day, 0-23."""
+
+
 class Region(Strict):
     """A region (``regions/<id>/region.yaml``) and its municipalities."""
 
@@ -268,6 +280,8 @@ class Region(Strict):
     """Id of the general counselling entry offered when a search finds nothing."""
     municipalities: list[Municipality] = Field(min_length=1)
     """The communes of the region; at least one."""
+    digest: DigestSchedule = Field(default_factory=DigestSchedule)
+    """Weekly digest for editors, e.g. {day: monday, hour: 9} (the default)."""
 
     @field_validator("timezone")
     @classmethod

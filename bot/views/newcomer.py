@@ -37,6 +37,7 @@ from bot.views.common import (
     pairs,
     place_name,
 )
+from bot.views.feedback import feedback_buttons
 from bot.views.html import shorten_html
 
 # -- onboarding ------------------------------------------------------------------
@@ -342,6 +343,7 @@ def _entry_card(content: Content, entry: Entry, t: Translator, now: dt.datetime)
         action_row.append(InlineKeyboardButton("🌐 " + t._("Website"), url=entry.website))
     if action_row:
         rows.append(action_row)
+    rows.append(feedback_buttons(entry.id, t))  # 👍 / ⚠️ (bot/views/feedback.py)
     rows.append(
         [
             button("⬅ " + t._("Back"), "cat", entry.category, 0),

@@ -1,0 +1,219 @@
+"""Newcomers' feedback on entries: counts per kind and day, short comments, the day's
+vote tokens, and which weekly digests went out.
+
+Nothing here names a user. Counts are per entry, kind and day. Comments are kept
+without any user id and deleted after :data:`COMMENT_DAYS` days. "One vote per
+person, entry and day" is kept as ``HMAC(salt, user_id:entry_id)`` tokens, where
+the salt is random, made per day and held in memory only
+(:mod:`bot.feedback`): the tokens of a day cannot be linked to anybody, and
+they are deleted when the day changes (or the bot restarts, which forgets the salt).
+
+The tables are created with ``CREATE TABLE IF NOT EXISTS`` on first use, on the
+bot's one SQLite connection (:class:`bot.storage.database.Storage`), outside the
+numbered migrations, so this module can join the storage package later unchanged.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import time
+
+from bot.storage.database import Storage
+
+#: Comments are deleted after this many days (like unanswered questions).
+COMMENT_DAYS = 90
+#: Longest comment kept, in characters.
+COMMENT_MAX_CHARS = 300
+
+#: What a newcomer can say about an entry; all but "helpful" say something is wrong.
+KINDS = ("helpful", "phone", "address", "hours", "closed", "other")
+WRONG_KINDS = KINDS[1:]
+
+SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS feedback_counts (
+        entry_id TEXT NOT NULL,
+        day      TEXT NOT NULL,
+        kind     TEXT NOT NULL,
+        count    INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (entry_id, day, kind)
+    )""",
+    """CREATE TABLE IF NOT EXISTS feedback_comments (
+        id         INTEGER PRIMARY KEY,
+        entry_id   TEXT NOT NULL,
+        kind       TEXT NOT NULL,
+        language   TEXT NOT NULL,
+        comment    TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS feedback_comments_created ON feedback_comments (created_at)",
+    """CREATE TABLE IF NOT EXISTS feedback_votes (
+        token BLOB PRIMARY KEY,
+        day   TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS digest_sent (
+        region  TEXT NOT NULL,
+        week    TEXT NOT NULL,
+        sent_at INTEGER NOT NULL,
+        PRIMARY KEY (region, week)
+    )""",
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class EntryFeedback:
+    """What newcomers said about one entry in a period: votes per kind and comments
+    as ``(kind, language, comment, created_at)``, newest first."""
+
+    entry_id: str
+    counts: dict[str, int]
+    comments: tuple[tuple[str, str, str, int], ...] = ()
+
+    @property
+    def wrong(self) -> int:
+        return sum(self.counts.get(kind, 0) for kind in WRONG_KINDS)
+
+    @property
+    def helpful(self) -> int:
+        return self.counts.get("helpful", 0)
+
+    def as_dict(self) -> dict:
+        return {
+            "entry": self.entry_id,
+            "wrong": self.wrong,
+            "counts": {kind: self.counts.get(kind, 0) for kind in KINDS},
+            "comments": [
+                {"kind": k, "language": lang, "comment": c, "date": _date(at).isoformat()}
+                for k, lang, c, at in self.comments
+            ],
+        }
+
+
+def _date(timestamp: int) -> dt.date:
+    return dt.datetime.fromtimestamp(timestamp, dt.UTC).date()
+
+
+class FeedbackStore:
+    """Feedback tables on ``storage``'s connection. Call :meth:`ensure` once first."""
+
+    def __init__(self, storage: Storage):
+        self.storage = storage
+        self.db = storage.db
+        self._ready = False
+
+    async def ensure(self) -> None:
+        if self._ready:
+            return
+        async with self.storage.transaction():
+            for statement in SCHEMA:
+                await self.db.execute(statement)
+        self._ready = True
+
+    # -- votes ---------------------------------------------------------------------
+
+    async def forget_other_days(self, day: str) -> int:
+        """Delete every vote token not of ``day``; returns how many."""
+        await self.ensure()
+        async with self.storage.transaction():
+            cur = await self.db.execute("DELETE FROM feedback_votes WHERE day != ?", (day,))
+            return cur.rowcount
+
+    async def forget_all_votes(self) -> None:
+        """At start-up: the salt of earlier tokens is gone, so they are worthless."""
+        await self.ensure()
+        async with self.storage.transaction():
+            await self.db.execute("DELETE FROM feedback_votes")
+
+    async def vote(self, token: bytes, day: str, entry_id: str, kind: str) -> bool:
+        """Count one ``kind`` vote for ``entry_id`` on ``day`` unless ``token`` voted on
+        it today already; True if counted."""
+        if kind not in KINDS:
+            raise ValueError(f"unknown feedback kind {kind!r}")
+        await self.ensure()
+        async with self.storage.transaction():
+            cur = await self.db.execute(
+                "INSERT OR IGNORE INTO feedback_votes (token, day) VALUES (?, ?)", (token, day)
+            )
+            if cur.rowcount == 0:
+                return False
+            await self.db.execute(
+                "INSERT INTO feedback_counts (entry_id, day, kind, count) VALUES (?, ?, ?, 1) "
+                "ON CONFLICT (entry_id, day, kind) DO UPDATE SET count = count + 1",
+                (entry_id, day, kind),
+            )
+        return True
+
+    async def has_voted(self, token: bytes) -> bool:
+        await self.ensure()
+        async with self.db.execute("SELECT 1 FROM feedback_votes WHERE token = ?", (token,)) as cur:
+            return await cur.fetchone() is not None
+
+    # -- comments ------------------------------------------------------------------
+
+    async def add_comment(
+        self, entry_id: str, kind: str, language: str, comment: str, now: float | None = None
+    ) -> None:
+        """Keep a (scrubbed) comment: entry, kind, language, time; never who wrote it."""
+        await self.ensure()
+        async with self.storage.transaction():
+            await self.db.execute(
+                "INSERT INTO feedback_comments (entry_id, kind, language, comment, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (entry_id, kind, language, comment[:COMMENT_MAX_CHARS], int(now or time.time())),
+            )
+
+    async def expire_comments(self, now: float | None = None) -> int:
+        """Delete comments older than :data:`COMMENT_DAYS` days; returns how many."""
+        await self.ensure()
+        cutoff = int((now or time.time()) - COMMENT_DAYS * 86400)
+        async with self.storage.transaction():
+            cur = await self.db.execute(
+                "DELETE FROM feedback_comments WHERE created_at < ?", (cutoff,)
+            )
+            return cur.rowcount
+
+    # -- reports -------------------------------------------------------------------
+
+    async def report(self, since: dt.date, *, now: float | None = None) -> list[EntryFeedback]:
+        """Feedback per entry from ``since`` on: most problems first, then most helpful.
+        Entries with only comments older than ``since`` are left out."""
+        await self.ensure()
+        counts: dict[str, dict[str, int]] = {}
+        async with self.db.execute(
+            "SELECT entry_id, kind, sum(count) FROM feedback_counts WHERE day >= ? "
+            "GROUP BY entry_id, kind",
+            (since.isoformat(),),
+        ) as cur:
+            for entry_id, kind, count in await cur.fetchall():
+                counts.setdefault(entry_id, {})[kind] = count
+        start = int(dt.datetime.combine(since, dt.time(), dt.UTC).timestamp())
+        comments: dict[str, list[tuple[str, str, str, int]]] = {}
+        async with self.db.execute(
+            "SELECT entry_id, kind, language, comment, created_at FROM feedback_comments "
+            "WHERE created_at >= ? ORDER BY created_at DESC, id DESC",
+            (start,),
+        ) as cur:
+            for entry_id, kind, language, comment, created_at in await cur.fetchall():
+                comments.setdefault(entry_id, []).append((kind, language, comment, created_at))
+        report = [
+            EntryFeedback(entry_id, counts.get(entry_id, {}), tuple(comments.get(entry_id, ())))
+            for entry_id in {*counts, *comments}
+        ]
+        return sorted(report, key=lambda f: (-f.wrong, -len(f.comments), -f.helpful, f.entry_id))
+
+    # -- weekly digest -------------------------------------------------------------
+
+    async def digest_sent(self, region: str, week: str) -> bool:
+        await self.ensure()
+        async with self.db.execute(
+            "SELECT 1 FROM digest_sent WHERE region = ? AND week = ?", (region, week)
+        ) as cur:
+            return await cur.fetchone() is not None
+
+    async def mark_digest_sent(self, region: str, week: str, now: float | None = None) -> None:
+        await self.ensure()
+        async with self.storage.transaction():
+            await self.db.execute(
+                "INSERT OR IGNORE INTO digest_sent (region, week, sent_at) VALUES (?, ?, ?)",
+                (region, week, int(now or time.time())),
+            )
