@@ -44,7 +44,8 @@ def feedback_buttons(entry_id: str, t: Translator) -> list[InlineKeyboardButton]
 def what_is_wrong(content: Content, entry_id: str, t: Translator) -> View:
     entry = content.entries[entry_id]
     title, _ = localized(entry.title, t, content.default_language(entry_id))
-    text = f"⚠️ <b>{escape(t.auto(title))}</b>\n{escape(t._('What is wrong?'))}"
+    question = t._("What is wrong?")
+    text = f"⚠️ <b>{escape(t.auto(title))}</b>\n{escape(question)}"
     rows = [
         [button(f"{KIND_ICONS[kind]} {t._(KIND_LABELS[kind])}", "fb", kind, entry_id)]
         for kind in WRONG_KINDS
