@@ -327,3 +327,19 @@ async def test_digest_due_after_the_regions_hour_and_until_the_week_ends(snapsho
 
 async def test_feedback_service_is_shared_by_handlers_and_digest(box):
     assert service_of(box.application.bot_data) is service_of(box.application.bot_data)
+
+
+async def test_unanswered_questions_are_scrubbed_too(box):
+    await box.text(OTHER, "zzqx qwrtz +352 621 123 456 salim@example.lu")
+    async with box.storage.db.execute("SELECT query FROM unanswered") as cur:
+        rows = [r[0] for r in await cur.fetchall()]
+    assert rows == ["zzqx qwrtz […] […]"]
+
+
+async def test_privacy_text_tells_about_comments(box):
+    calls = await box.text(ARABIC, "/privacy")
+    ar = translator("ar")
+    assert ar._(
+        "Comments you write about an entry are kept without your id for 90 days, "
+        "without phone numbers or e-mail addresses."
+    ) in last_text(calls)

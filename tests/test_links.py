@@ -233,7 +233,9 @@ def run_cli(*argv: str) -> asyncio.Future:
     return asyncio.to_thread(main, list(argv))
 
 
-async def test_check_links_validate_and_stale_report_broken_links(content_dir, tmp_path, capsys):
+async def test_check_links_validate_and_stale_report_broken_links(
+    content_dir, server, tmp_path, capsys
+):
     cache = str(tmp_path / "links.json")
     # Every other host goes to 127.0.0.1 too: its port 443 refuses at once.
     options = ("--link-cache", cache, "--resolve", "*=127.0.0.1", "--timeout", "1", "--delay", "0")
@@ -249,6 +251,14 @@ async def test_check_links_validate_and_stale_report_broken_links(content_dir, t
         rf"{file}:31: warning: website https://www.remich.lu — broken: the server", out
     )
     assert "broken" in out.splitlines()[-1]
+
+    hits = len(server.hits)
+    code = await run_cli("check-links", str(content_dir), "--region", "miselerland", *options)
+    out = capsys.readouterr().out
+    assert code == 1 and len(server.hits) == hits, "the same day: nothing fetched again"
+    assert re.search(
+        r"checked: \d+ link\(s\) broken, 1 to look at; 18 address\(es\) from today", out
+    )
 
     code = await run_cli("validate", str(content_dir), "--links", *options)
     out = capsys.readouterr().out

@@ -342,10 +342,10 @@ def _cmd_check_links(args: argparse.Namespace) -> int:
     for link, result in found:
         print(warning_line(link, result))
     broken = sum(1 for _, result in found if result.state == BROKEN)
+    entries = len({link.entry_id for link in links})
     print(
-        f"{len(results)} address(es) in {len({link.entry_id for link in links})} entries: "
-        f"{broken} broken, {len(found) - broken} to look at; "
-        f"{checker.from_cache} from today's cache."
+        f"{len(results)} address(es) in {entries} entries checked: {broken} link(s) broken, "
+        f"{len(found) - broken} to look at; {checker.from_cache} address(es) from today's cache."
     )
     return 1 if broken else 0
 
