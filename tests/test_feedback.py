@@ -29,10 +29,15 @@ EDITOR, ADMIN, ARABIC, OTHER = 5001, 5002, 5003, 5004
 ENTRY = "misel-kulturhuef"  # has opening hours
 
 
+MARBURG_EDITOR = 5005
+
+
 def staff_file(tmp_path: Path) -> Path:
     path = tmp_path / "staff.yaml"
     path.write_text(
-        f"staff:\n  - user_id: {EDITOR}\n    role: editor\n  - user_id: {ADMIN}\n    role: admin\n",
+        f"staff:\n  - user_id: {EDITOR}\n    role: editor\n"
+        f"  - user_id: {ADMIN}\n    role: admin\n"
+        f"  - user_id: {MARBURG_EDITOR}\n    role: editor\n    regions: [marburg-biedenkopf]\n",
         encoding="utf-8",
     )
     return path
@@ -125,6 +130,9 @@ async def test_arabic_report_of_wrong_hours_reaches_editors_in_feedback_and_dige
     text = last_text(calls)
     assert "Reported problems, last 30 days" in text and ENTRY in text
     assert "🕒 Opening hours 1" in text and "[ar]" in text and "الساعات تغيرت" in text
+    # … an editor of another region does not, there or in the digest …
+    calls = await box.text(MARBURG_EDITOR, "/feedback")
+    assert "No problems reported in the last 30 days." in last_text(calls)
     # … newcomers cannot …
     calls = await box.text(OTHER, "/feedback")
     assert "do not know this command" in last_text(calls)
@@ -151,6 +159,7 @@ async def test_arabic_report_of_wrong_hours_reaches_editors_in_feedback_and_dige
     assert "Weekly digest for" in digest and "Reported as wrong" in digest
     assert ENTRY in digest and "🕒 Opening hours 1" in digest
     assert "Wochenübersicht" in "\n".join(sent_to(box, ADMIN))
+    assert ENTRY not in "\n".join(sent_to(box, MARBURG_EDITOR))
     again = await send_due_digests(box.application, NOW + dt.timedelta(hours=3))
     assert again == {}, "once a week"
 
@@ -343,3 +352,56 @@ async def test_privacy_text_tells_about_comments(box):
         "Comments you write about an entry are kept without your id for 90 days, "
         "without phone numbers or e-mail addresses."
     ) in last_text(calls)
+
+
+async def test_digest_lists_expiring_entries_broken_links_and_old_reviews(tmp_path):
+    from bot.editing.digest import build_digest, render_digest
+    from bot.editing.links import LinkCache, LinkResult
+
+    content_dir = quiet_content(tmp_path)
+    entry = content_dir / "regions/miselerland/entries/misel-language-cafe.yaml"
+    entry.write_text(
+        entry.read_text("utf-8").replace("reviewed: 2026-11-16", "reviewed: 2024-01-02")
+        + "valid_until: 2026-12-01\n",
+        encoding="utf-8",
+    )
+    content = Snapshot.load(content_dir).content
+    storage = await Storage.open(tmp_path / "db.sqlite3")
+    try:
+        cache = LinkCache(None)
+        url = "https://example.lu/gone"  # not in the content: not listed
+        cache.results[url] = LinkResult(url, "broken", 404, "HTTP 404", None, 1.0)
+        today = dt.date(2026, 11, 23)
+        digest = await build_digest(
+            content, "miselerland", storage, FeedbackStore(storage), today, cache, content_dir
+        )
+        assert [e for _, e in digest.expiring] == ["misel-language-cafe"]
+        assert [s.entry_id for s in digest.stale] == ["misel-language-cafe"]
+        assert digest.broken == [] and not digest.wrong and not digest.questions
+        text = render_digest(content, digest, translator("en"))
+        assert "Ending soon (valid_until):" in text and "Dec 1, 2026" in text
+        assert "Not checked for more than 12 months:" in text
+        assert "Broken links" not in text and "Reported as wrong" not in text
+        german = render_digest(content, digest, translator("de"))
+        assert "Wochenübersicht" in german and "01.12.2026" in german
+    finally:
+        await storage.close()
+
+
+@given(st.lists(st.text(max_size=400), min_size=1, max_size=30))
+def test_any_comments_make_valid_telegram_html_within_the_limit(snapshot, comments):
+    from bot.devtools.telegram_html import parse_html, utf16_len
+    from bot.storage.feedback import EntryFeedback
+    from bot.views.feedback import feedback_report
+    from bot.views.html import split_html
+
+    content = snapshot.content
+    items = [
+        EntryFeedback(ENTRY, {"hours": len(comments)},
+                      tuple(("hours", "ar", scrub(c), 1_790_000_000) for c in comments)),
+        EntryFeedback("gone-entry", {"other": 1}, (("other", "en", scrub(comments[0]), 0),)),
+    ]  # fmt: skip
+    for lang in ("en", "ar"):
+        text = feedback_report(content, items, translator(lang), 30)
+        for part in split_html(text):
+            assert utf16_len(parse_html(part)) <= 4096

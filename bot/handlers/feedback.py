@@ -17,6 +17,7 @@ import time
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
+from bot.editing.digest import region_entries
 from bot.feedback import FeedbackService, service_of
 from bot.handlers.access import staff_only
 from bot.handlers.browse import visible_entry
@@ -123,6 +124,14 @@ async def feedback_command(update: Update, context: Context) -> None:
     _, t = await current_user(update, context)
     since = context.bot_data.today() - dt.timedelta(days=FEEDBACK_DAYS - 1)
     report = await service(context).store.report(since)
-    text = views.feedback_report(context.bot_data.snapshot.content, report, t, FEEDBACK_DAYS)
+    content = context.bot_data.snapshot.content
+    member = context.bot_data.staff.member(update.effective_user.id)
+    if member is not None and member.role == "editor" and member.regions:
+        # Editors with regions see their regions' entries (as in the digest).
+        mine = set().union(
+            *(region_entries(content, r) for r in member.regions if r in content.regions)
+        )
+        report = [item for item in report if item.entry_id in mine]
+    text = views.feedback_report(content, report, t, FEEDBACK_DAYS)
     for part in split_html(text):
         await update.effective_message.reply_text(part)
