@@ -320,6 +320,16 @@ async def test_digest_is_skipped_when_nothing_needs_attention(tmp_path):
         next_week = NOW + dt.timedelta(days=7)
         assert await send_due_digests(box.application, next_week) == {"miselerland": 2}
         assert "zzqx xylophon" in sent_to(box, EDITOR)[-1]
+        # The French source text changes: its translations are outdated now.
+        entry = content / "regions/miselerland/entries/misel-language-cafe.yaml"
+        text = entry.read_text(encoding="utf-8")
+        entry.write_text(text.replace("Une fois par semaine", "Chaque semaine"), "utf-8")
+        box.application.bot_data.snapshot = Snapshot.load(content)
+        sent = await send_due_digests(box.application, NOW + dt.timedelta(days=14))
+        assert sent == {"miselerland": 2}
+        digest = sent_to(box, EDITOR)[-1]
+        assert "More outdated translations than last week:" in digest
+        assert "• ar: 0 → 1" in digest
     finally:
         await box.close()
 

@@ -10,7 +10,9 @@ first region of their country, by id):
 - the most frequent questions without answers of the last 7 days;
 - entries not checked (``reviewed``) for more than :data:`REVIEW_MONTHS` months;
 - entries whose ``valid_until`` ends within :data:`EXPIRING_DAYS` days;
-- broken links, as ``newcomer-bot check-links`` last found them.
+- broken links, as ``newcomer-bot check-links`` last found them;
+- languages with more outdated translations than at the region's last digest
+  (the source text changed since they were made).
 
 Only what needs attention: when nothing does, nothing is sent.
 
@@ -66,9 +68,39 @@ class Digest:
     stale: list[StaleEntry]
     expiring: list[tuple[dt.date, str]]
     broken: list[tuple[Link, LinkResult]]
+    #: language → (outdated translations at the last digest, now), where now is more
+    outdated: dict[str, tuple[int, int]] = dataclasses.field(default_factory=dict)
 
     def is_empty(self) -> bool:
-        return not (self.wrong or self.questions or self.stale or self.expiring or self.broken)
+        return not (
+            self.wrong
+            or self.questions
+            or self.stale
+            or self.expiring
+            or self.broken
+            or self.outdated
+        )
+
+
+def outdated_counts(content: Content, region_id: str) -> dict[str, int]:
+    """Outdated translations per language among the region's own entries."""
+    from bot.editing.coverage import coverage
+
+    group = coverage(content).get(region_id)
+    if group is None:
+        return {}
+    return {lang: group.counts(lang)["outdated"] for lang in group.languages}
+
+
+def more_outdated(before: dict[str, int] | None, now: dict[str, int]) -> dict[str, tuple[int, int]]:
+    """Languages with more outdated translations than ``before`` (nothing without it)."""
+    if before is None:
+        return {}
+    return {
+        lang: (before.get(lang, 0), count)
+        for lang, count in sorted(now.items())
+        if count > before.get(lang, 0)
+    }
 
 
 def region_entries(content: Content, region_id: str) -> set[str]:
@@ -96,6 +128,7 @@ async def build_digest(
     today: dt.date,
     links: LinkCache | None = None,
     root: str | Path | None = None,
+    outdated: dict[str, tuple[int, int]] | None = None,
 ) -> Digest:
     region = content.regions[region_id]
     ids = region_entries(content, region_id)
@@ -117,7 +150,7 @@ async def build_digest(
     if links is not None:
         found = cached_broken(content, links, root)
         broken = [(link, r) for link, r in found if link.entry_id in ids]
-    return Digest(region, wrong, questions, old, expiring, broken)
+    return Digest(region, wrong, questions, old, expiring, broken, outdated or {})
 
 
 def _title(content: Content, entry_id: str, t: Translator) -> str:
@@ -173,6 +206,11 @@ def render_digest(content: Content, digest: Digest, t: Translator) -> str:
             for link, result in digest.broken
         ]
         parts += _more(lines, len(lines), t)
+    if digest.outdated:
+        parts.append("\n<b>" + escape(t._("More outdated translations than last week:")) + "</b>")
+        parts += [
+            f"• {escape(lang)}: {before} → {now}" for lang, (before, now) in digest.outdated.items()
+        ]
     return t.paragraph("\n".join(parts))
 
 
@@ -225,8 +263,17 @@ async def send_due_digests(application, now: dt.datetime | None = None) -> dict[
         week = week_key(local.date())
         if not due(region, local) or await store.digest_sent(region_id, week):
             continue
+        coverage_now = outdated_counts(content, region_id)
+        outdated = more_outdated(await store.last_coverage(region_id), coverage_now)
         digest = await build_digest(
-            content, region_id, data.storage, store, local.date(), links, settings.content_dir
+            content,
+            region_id,
+            data.storage,
+            store,
+            local.date(),
+            links,
+            settings.content_dir,
+            outdated,
         )
         count = 0
         if not digest.is_empty():
@@ -239,6 +286,7 @@ async def send_due_digests(application, now: dt.datetime | None = None) -> dict[
                         count += 1
                 except TelegramError as exc:
                     log.info("digest not delivered to %s: %s", user_id, type(exc).__name__)
+        await store.save_coverage(region_id, coverage_now)
         await store.mark_digest_sent(region_id, week, now.timestamp())
         sent[region_id] = count
         log.info("weekly digest %s %s: %d message(s)", region_id, week, count)

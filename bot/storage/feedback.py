@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import time
 
 from bot.storage.database import Storage
@@ -50,6 +51,10 @@ SCHEMA = (
     """CREATE TABLE IF NOT EXISTS feedback_votes (
         token BLOB PRIMARY KEY,
         day   TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS digest_coverage (
+        region TEXT PRIMARY KEY,
+        counts TEXT NOT NULL
     )""",
     """CREATE TABLE IF NOT EXISTS digest_sent (
         region  TEXT NOT NULL,
@@ -216,4 +221,30 @@ class FeedbackStore:
             await self.db.execute(
                 "INSERT OR IGNORE INTO digest_sent (region, week, sent_at) VALUES (?, ?, ?)",
                 (region, week, int(now or time.time())),
+            )
+
+    async def last_coverage(self, region: str) -> dict[str, int] | None:
+        """Outdated translations per language at the region's last digest, or None."""
+        await self.ensure()
+        async with self.db.execute(
+            "SELECT counts FROM digest_coverage WHERE region = ?", (region,)
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return None
+        try:
+            counts = json.loads(row[0])
+        except ValueError:
+            return None
+        if not isinstance(counts, dict):
+            return None
+        return {k: v for k, v in counts.items() if isinstance(k, str) and isinstance(v, int)}
+
+    async def save_coverage(self, region: str, counts: dict[str, int]) -> None:
+        await self.ensure()
+        async with self.storage.transaction():
+            await self.db.execute(
+                "INSERT INTO digest_coverage (region, counts) VALUES (?, ?) "
+                "ON CONFLICT (region) DO UPDATE SET counts = excluded.counts",
+                (region, json.dumps(counts, sort_keys=True)),
             )
