@@ -23,6 +23,7 @@ from bot.i18n import translator
 from bot.storage.database import Storage
 from bot.storage.feedback import FeedbackStore
 from bot.telegram import callback_data
+from tests.botapi_faults import FaultyBotApi
 from tests.conftest import CONTENT, NOW, clock, last_keyboard, last_message_id, last_text
 
 EDITOR, ADMIN, ARABIC, OTHER = 5001, 5002, 5003, 5004
@@ -48,6 +49,7 @@ async def start(snapshot, tmp_path: Path, content: Path = CONTENT) -> Sandbox:
         snapshot,
         database=tmp_path / "bot.sqlite3",
         clock=clock,
+        api=await FaultyBotApi().start(),
         settings={"staff_file": staff_file(tmp_path), "content_dir": content},
     )
     await box.storage.save_user(EDITOR, language="en", municipality="remich")
@@ -415,3 +417,12 @@ def test_any_comments_make_valid_telegram_html_within_the_limit(snapshot, commen
         text = feedback_report(content, items, translator(lang), 30)
         for part in split_html(text):
             assert utf16_len(parse_html(part)) <= 4096
+
+
+async def test_an_editor_who_blocked_the_bot_does_not_stop_the_digest_for_others(box):
+    box.api.blocked.add(EDITOR)  # the first in the staff file
+    await report_wrong_hours(box, OTHER, "closed on Mondays now")
+    sent = await send_due_digests(box.application, NOW)
+    assert sent["miselerland"] >= 1
+    assert "closed on Mondays now" in "\n".join(sent_to(box, ADMIN))
+    assert await service_of(box.application.bot_data).store.digest_sent("miselerland", "2026-W48")
