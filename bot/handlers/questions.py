@@ -29,7 +29,7 @@ from bot.handlers.common import (
 )
 from bot.handlers.onboarding import pick_municipality_by_name
 from bot.i18n import Translator
-from bot.storage.database import User
+from bot.storage import User
 from bot.views import newcomer as views
 
 RESULTS_PER_PAGE = 5
