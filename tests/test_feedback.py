@@ -20,8 +20,7 @@ from bot.devtools.sandbox import Sandbox
 from bot.editing.digest import send_due_digests
 from bot.feedback import FeedbackService, scrub, service_of
 from bot.i18n import translator
-from bot.storage.database import Storage
-from bot.storage.feedback import FeedbackStore
+from bot.storage import Storage
 from bot.telegram import callback_data
 from tests.botapi_faults import FaultyBotApi
 from tests.conftest import CONTENT, NOW, clock, last_keyboard, last_message_id, last_text
@@ -217,7 +216,7 @@ def test_feedback_callback_data_fits_in_64_bytes():
 async def test_votes_are_counted_once_a_day_and_forgotten_with_the_day(tmp_path):
     storage = await Storage.open(tmp_path / "db.sqlite3")
     now = [dt.datetime(2026, 11, 23, 10, tzinfo=dt.UTC)]
-    feedback = FeedbackService(FeedbackStore(storage), lambda: now[0])
+    feedback = FeedbackService(storage.feedback, lambda: now[0])
     try:
         await feedback.start()
         assert await feedback.vote(1, "e1", "helpful")
@@ -235,7 +234,7 @@ async def test_votes_are_counted_once_a_day_and_forgotten_with_the_day(tmp_path)
         e1 = next(r for r in report if r.entry_id == "e1")
         assert e1.counts == {"helpful": 1, "hours": 2}
         # A restart forgets the salt, so the tokens go too.
-        restarted = FeedbackService(FeedbackStore(storage), lambda: now[0])
+        restarted = FeedbackService(storage.feedback, lambda: now[0])
         await restarted.start()
         async with storage.db.execute("SELECT count(*) FROM feedback_votes") as cur:
             assert (await cur.fetchone())[0] == 0
@@ -245,7 +244,7 @@ async def test_votes_are_counted_once_a_day_and_forgotten_with_the_day(tmp_path)
 
 async def test_comments_are_deleted_after_90_days(tmp_path):
     storage = await Storage.open(tmp_path / "db.sqlite3")
-    store = FeedbackStore(storage)
+    store = storage.feedback
     try:
         now = 2_000_000_000.0
         await store.add_comment("e1", "hours", "ar", "old", now - 91 * 86400)
@@ -385,7 +384,7 @@ async def test_digest_lists_expiring_entries_broken_links_and_old_reviews(tmp_pa
         cache.results[url] = LinkResult(url, "broken", 404, "HTTP 404", None, 1.0)
         today = dt.date(2026, 11, 23)
         digest = await build_digest(
-            content, "miselerland", storage, FeedbackStore(storage), today, cache, content_dir
+            content, "miselerland", storage, storage.feedback, today, cache, content_dir
         )
         assert [e for _, e in digest.expiring] == ["misel-language-cafe"]
         assert [s.entry_id for s in digest.stale] == ["misel-language-cafe"]

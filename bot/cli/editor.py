@@ -382,13 +382,13 @@ def _cmd_feedback(args: argparse.Namespace) -> int:
     """Entries by problems newcomers reported (👍 / ⚠️ under each card)."""
     import asyncio
 
-    from bot.storage.database import Storage
-    from bot.storage.feedback import KINDS, WRONG_KINDS, FeedbackStore
+    from bot.storage import Storage
+    from bot.storage.feedback import KINDS, WRONG_KINDS
 
     async def report() -> list:
         storage = await Storage.open(args.database)
         try:
-            store = FeedbackStore(storage)
+            store = storage.feedback
             await store.expire_comments()
             since = (args.today or dt.date.today()) - dt.timedelta(days=args.days - 1)
             return await store.report(since)

@@ -20,11 +20,14 @@ Delivery: a JobQueue job checks every :data:`CHECK_SECONDS` whether a region's
 digest is due; the week it went out is recorded in the database
 (``digest_sent``), so a restart neither repeats nor loses it: a digest missed
 while the bot was down goes out when it is back, within the same week. It is not
-sent through the announcements' outbox: outbox rows belong to an announcement
-(foreign key, per-language texts in ``announcement_texts``, listed by /news and
-/announcements), and the storage layer is being split while this is written. A
-handful of editors per region do not need the outbox's rate limiting; a failed
-send is logged and not retried that week.
+sent through the announcements' outbox: an outbox row belongs to an
+announcement (foreign key; per-language texts in ``announcement_texts``; listed by
+/news and /announcements), and the delivery worker skips recipients who are not
+subscribed in the announcement's municipalities, which editors need not be.
+Sending it that way needs an outbox for messages of other kinds (a change to
+:mod:`bot.storage.outbox` and :mod:`bot.delivery.worker`). A handful of editors
+per region do not need the outbox's rate limiting; a failed send is logged and
+not retried that week.
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ from bot.content.store import Content
 from bot.editing.freshness import StaleEntry, stale
 from bot.editing.links import Link, LinkCache, LinkResult, cached_broken
 from bot.i18n import Translator, translator
-from bot.storage.database import Storage
+from bot.storage import Storage
 from bot.storage.feedback import EntryFeedback, FeedbackStore
 from bot.views.common import localized
 from bot.views.feedback import feedback_lines

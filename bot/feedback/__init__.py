@@ -96,6 +96,6 @@ def service_of(bot_data) -> FeedbackService:
     (one salt per process)."""
     found = getattr(bot_data, "feedback", None)
     if found is None:
-        found = FeedbackService(FeedbackStore(bot_data.storage), lambda: bot_data.clock())
+        found = FeedbackService(bot_data.storage.feedback, lambda: bot_data.clock())
         bot_data.feedback = found
     return found

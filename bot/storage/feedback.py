@@ -8,9 +8,8 @@ the salt is random, made per day and held in memory only
 (:mod:`bot.feedback`): the tokens of a day cannot be linked to anybody, and
 they are deleted when the day changes (or the bot restarts, which forgets the salt).
 
-The tables are created with ``CREATE TABLE IF NOT EXISTS`` on first use, on the
-bot's one SQLite connection (:class:`bot.storage.database.Storage`), outside the
-numbered migrations, so this module can join the storage package later unchanged.
+The tables come with migration 4 (:mod:`bot.storage.migrations`); the repository
+is :attr:`bot.storage.Storage.feedback`. Times come from the connection's clock.
 """
 
 from __future__ import annotations
@@ -18,9 +17,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import time
 
-from bot.storage.database import Storage
+from bot.storage.connection import Connection
 
 #: Comments are deleted after this many days (like unanswered questions).
 COMMENT_DAYS = 90
@@ -30,39 +28,6 @@ COMMENT_MAX_CHARS = 300
 #: What a newcomer can say about an entry; all but "helpful" say something is wrong.
 KINDS = ("helpful", "phone", "address", "hours", "closed", "other")
 WRONG_KINDS = KINDS[1:]
-
-SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS feedback_counts (
-        entry_id TEXT NOT NULL,
-        day      TEXT NOT NULL,
-        kind     TEXT NOT NULL,
-        count    INTEGER NOT NULL DEFAULT 0,
-        PRIMARY KEY (entry_id, day, kind)
-    )""",
-    """CREATE TABLE IF NOT EXISTS feedback_comments (
-        id         INTEGER PRIMARY KEY,
-        entry_id   TEXT NOT NULL,
-        kind       TEXT NOT NULL,
-        language   TEXT NOT NULL,
-        comment    TEXT NOT NULL,
-        created_at INTEGER NOT NULL
-    )""",
-    "CREATE INDEX IF NOT EXISTS feedback_comments_created ON feedback_comments (created_at)",
-    """CREATE TABLE IF NOT EXISTS feedback_votes (
-        token BLOB PRIMARY KEY,
-        day   TEXT NOT NULL
-    )""",
-    """CREATE TABLE IF NOT EXISTS digest_coverage (
-        region TEXT PRIMARY KEY,
-        counts TEXT NOT NULL
-    )""",
-    """CREATE TABLE IF NOT EXISTS digest_sent (
-        region  TEXT NOT NULL,
-        week    TEXT NOT NULL,
-        sent_at INTEGER NOT NULL,
-        PRIMARY KEY (region, week)
-    )""",
-)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,34 +64,26 @@ def _date(timestamp: int) -> dt.date:
 
 
 class FeedbackStore:
-    """Feedback tables on ``storage``'s connection. Call :meth:`ensure` once first."""
+    """``feedback_*`` and ``digest_*`` tables (see the module docstring)."""
 
-    def __init__(self, storage: Storage):
-        self.storage = storage
-        self.db = storage.db
-        self._ready = False
+    def __init__(self, connection: Connection):
+        self.connection = connection
 
-    async def ensure(self) -> None:
-        if self._ready:
-            return
-        async with self.storage.transaction():
-            for statement in SCHEMA:
-                await self.db.execute(statement)
-        self._ready = True
+    @property
+    def db(self):
+        return self.connection.db
 
     # -- votes ---------------------------------------------------------------------
 
     async def forget_other_days(self, day: str) -> int:
         """Delete every vote token not of ``day``; returns how many."""
-        await self.ensure()
-        async with self.storage.transaction():
+        async with self.connection.transaction():
             cur = await self.db.execute("DELETE FROM feedback_votes WHERE day != ?", (day,))
             return cur.rowcount
 
     async def forget_all_votes(self) -> None:
         """At start-up: the salt of earlier tokens is gone, so they are worthless."""
-        await self.ensure()
-        async with self.storage.transaction():
+        async with self.connection.transaction():
             await self.db.execute("DELETE FROM feedback_votes")
 
     async def vote(self, token: bytes, day: str, entry_id: str, kind: str) -> bool:
@@ -134,8 +91,7 @@ class FeedbackStore:
         it today already; True if counted."""
         if kind not in KINDS:
             raise ValueError(f"unknown feedback kind {kind!r}")
-        await self.ensure()
-        async with self.storage.transaction():
+        async with self.connection.transaction():
             cur = await self.db.execute(
                 "INSERT OR IGNORE INTO feedback_votes (token, day) VALUES (?, ?)", (token, day)
             )
@@ -149,7 +105,6 @@ class FeedbackStore:
         return True
 
     async def has_voted(self, token: bytes) -> bool:
-        await self.ensure()
         async with self.db.execute("SELECT 1 FROM feedback_votes WHERE token = ?", (token,)) as cur:
             return await cur.fetchone() is not None
 
@@ -159,19 +114,23 @@ class FeedbackStore:
         self, entry_id: str, kind: str, language: str, comment: str, now: float | None = None
     ) -> None:
         """Keep a (scrubbed) comment: entry, kind, language, time; never who wrote it."""
-        await self.ensure()
-        async with self.storage.transaction():
+        async with self.connection.transaction():
             await self.db.execute(
                 "INSERT INTO feedback_comments (entry_id, kind, language, comment, created_at) "
                 "VALUES (?, ?, ?, ?, ?)",
-                (entry_id, kind, language, comment[:COMMENT_MAX_CHARS], int(now or time.time())),
+                (
+                    entry_id,
+                    kind,
+                    language,
+                    comment[:COMMENT_MAX_CHARS],
+                    int(now or self.connection.now()),
+                ),
             )
 
     async def expire_comments(self, now: float | None = None) -> int:
         """Delete comments older than :data:`COMMENT_DAYS` days; returns how many."""
-        await self.ensure()
-        cutoff = int((now or time.time()) - COMMENT_DAYS * 86400)
-        async with self.storage.transaction():
+        cutoff = int((now or self.connection.now()) - COMMENT_DAYS * 86400)
+        async with self.connection.transaction():
             cur = await self.db.execute(
                 "DELETE FROM feedback_comments WHERE created_at < ?", (cutoff,)
             )
@@ -182,7 +141,6 @@ class FeedbackStore:
     async def report(self, since: dt.date, *, now: float | None = None) -> list[EntryFeedback]:
         """Feedback per entry from ``since`` on: most problems first, then most helpful.
         Entries with only comments older than ``since`` are left out."""
-        await self.ensure()
         counts: dict[str, dict[str, int]] = {}
         async with self.db.execute(
             "SELECT entry_id, kind, sum(count) FROM feedback_counts WHERE day >= ? "
@@ -209,23 +167,20 @@ class FeedbackStore:
     # -- weekly digest -------------------------------------------------------------
 
     async def digest_sent(self, region: str, week: str) -> bool:
-        await self.ensure()
         async with self.db.execute(
             "SELECT 1 FROM digest_sent WHERE region = ? AND week = ?", (region, week)
         ) as cur:
             return await cur.fetchone() is not None
 
     async def mark_digest_sent(self, region: str, week: str, now: float | None = None) -> None:
-        await self.ensure()
-        async with self.storage.transaction():
+        async with self.connection.transaction():
             await self.db.execute(
                 "INSERT OR IGNORE INTO digest_sent (region, week, sent_at) VALUES (?, ?, ?)",
-                (region, week, int(now or time.time())),
+                (region, week, int(now or self.connection.now())),
             )
 
     async def last_coverage(self, region: str) -> dict[str, int] | None:
         """Outdated translations per language at the region's last digest, or None."""
-        await self.ensure()
         async with self.db.execute(
             "SELECT counts FROM digest_coverage WHERE region = ?", (region,)
         ) as cur:
@@ -241,8 +196,7 @@ class FeedbackStore:
         return {k: v for k, v in counts.items() if isinstance(k, str) and isinstance(v, int)}
 
     async def save_coverage(self, region: str, counts: dict[str, int]) -> None:
-        await self.ensure()
-        async with self.storage.transaction():
+        async with self.connection.transaction():
             await self.db.execute(
                 "INSERT INTO digest_coverage (region, counts) VALUES (?, ?) "
                 "ON CONFLICT (region) DO UPDATE SET counts = excluded.counts",
