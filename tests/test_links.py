@@ -281,5 +281,13 @@ async def test_check_links_answers_usage_errors_without_traceback(content_dir, c
     assert code == 2 and "unknown region 'atlantis'" in captured.err
     with pytest.raises(SystemExit):
         await run_cli("check-links", str(content_dir), "--timeout", "-1")
-    with pytest.raises(SystemExit):
-        await run_cli("check-links", str(content_dir), "--resolve", "nohost")
+    for option, value in (
+        ("--resolve", "nohost"),
+        ("--concurrency", "0"),
+        ("--delay", "-1"),
+        ("--delay", "nan"),
+        ("--timeout", "inf"),
+    ):
+        with pytest.raises(SystemExit):
+            await run_cli("check-links", str(content_dir), option, value)
+    assert "Traceback" not in capsys.readouterr().err

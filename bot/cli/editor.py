@@ -305,6 +305,26 @@ def _positive(value: str) -> float:
     return number
 
 
+def _concurrency(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= 100:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number from 1 to 100")
+    return number
+
+
+def _pause(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0 <= number <= 60:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds from 0 to 60")
+    return number
+
+
 def check_links_report(args: argparse.Namespace, content, *, quiet: bool = False):
     """Run the link checker for the command line; returns the links that need work."""
     from bot.editing.links import default_cache_path, problems, run_check
@@ -358,9 +378,11 @@ def add_link_options(p: argparse.ArgumentParser) -> None:
         "--link-cache", type=Path, metavar="FILE",
         help="results of the last day (default: link-check.json next to the database)",
     )  # fmt: skip
-    p.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY, help=argparse.SUPPRESS)
+    p.add_argument(
+        "--concurrency", type=_concurrency, default=DEFAULT_CONCURRENCY, help=argparse.SUPPRESS
+    )
     p.add_argument("--timeout", type=_positive, default=DEFAULT_TIMEOUT, help="seconds per request")
-    p.add_argument("--delay", type=float, default=DEFAULT_DELAY, help=argparse.SUPPRESS)
+    p.add_argument("--delay", type=_pause, default=DEFAULT_DELAY, help=argparse.SUPPRESS)
     # Like curl --resolve: send HOST (or * for every host) to ADDRESS; for tests.
     p.add_argument("--resolve", type=_resolve_option, action="append", help=argparse.SUPPRESS)
 
