@@ -359,15 +359,24 @@ def privacy_text(t: Translator) -> str:
         escape(
             t._(
                 "One exception: a question it cannot answer is kept for 90 days, so that "
-                "editors can add what is missing: its words, your language and your "
-                "municipality, without your account number. Phone numbers and e-mail "
-                "addresses in it are removed before it is stored."
+                "editors can add what is missing: its words, your language, your "
+                "municipality and the day, without your account number and without the "
+                "time. Phone numbers, e-mail addresses, long numbers and names are removed "
+                "from it before it is stored."
             )
         ),
         escape(
             t._(
                 "Comments you write about an entry are kept without your id for 90 days, "
                 "without phone numbers or e-mail addresses."
+            )
+        ),
+        escape(
+            t._(
+                "To show the municipality how the bot is used, it counts per day, "
+                "municipality, topic and language how often people start it, open a card, "
+                "search, and find nothing. These counts contain no user id, no text and no "
+                "time of day, and numbers below 5 are never shown."
             )
         ),
         escape(t._("Send /forget to delete everything about you at any time.")),
