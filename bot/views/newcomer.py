@@ -361,8 +361,8 @@ def privacy_text(t: Translator) -> str:
                 "One exception: a question it cannot answer is kept for 90 days, so that "
                 "editors can add what is missing: its words, your language, your "
                 "municipality and the day, without your account number and without the "
-                "time. Phone numbers, e-mail addresses, long numbers and names are removed "
-                "from it before it is stored."
+                "time. Phone numbers, e-mail addresses, long numbers and names in it are "
+                "removed before it is stored."
             )
         ),
         escape(
