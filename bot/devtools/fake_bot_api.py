@@ -11,6 +11,14 @@ callback data over 64 bytes, and HTML that Telegram cannot parse (unclosed,
 mismatched or unknown tags; see :func:`parse_html`). The answers follow the Bot
 API documentation (https://core.telegram.org/bots/api).
 
+Forum supergroups (helpdesks of "Ask a person") are simulated as strictly:
+register one with :meth:`FakeBotApi.add_forum`; ``createForumTopic``,
+``closeForumTopic``, ``reopenForumTopic`` and ``editForumTopic`` need it to be a
+forum where the bot is an admin with ``can_manage_topics``; messages sent or
+copied with ``message_thread_id`` need the topic to exist; ``copyMessage`` needs
+the source message to exist (updates pushed here are remembered, like
+Telegram's chats) and returns only a ``MessageId``.
+
 Faults (429s, 403s, requests that never get an answer) are for tests only: they
 live in ``tests/botapi_faults.py``, a subclass overriding :meth:`FakeBotApi.intercept`.
 """
@@ -50,8 +58,27 @@ _JSON_KEYS = {
     "reply_markup", "entities", "commands", "scope", "link_preview_options",
     "allowed_updates", "reply_parameters", "menu_button",
 }  # fmt: skip
-_INT_KEYS = {"chat_id", "message_id", "offset", "limit", "timeout", "cache_time", "user_id"}
+_INT_KEYS = {
+    "chat_id", "message_id", "offset", "limit", "timeout", "cache_time", "user_id",
+    "from_chat_id", "message_thread_id",
+}  # fmt: skip
+#: Message fields copyMessage carries over (content, not sender or reply).
+_CONTENT_KEYS = (
+    "text", "entities", "photo", "voice", "document", "video", "audio", "video_note",
+    "sticker", "location", "venue", "contact", "caption", "caption_entities",
+)  # fmt: skip
+MAX_TOPIC_NAME_CHARS = 128
 _FLOAT_KEYS = {"latitude", "longitude"}
+
+
+@dataclasses.dataclass
+class Forum:
+    """A supergroup with topics: whether the bot may manage topics, and its topics
+    (``message_thread_id`` → name and whether it is closed)."""
+
+    chat_id: int
+    bot_can_manage_topics: bool = True
+    topics: dict[int, dict[str, Any]] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass
@@ -125,6 +152,7 @@ class FakeBotApi:
         self.record = record
         self.counts: dict[str, int] = {}
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
+        self.forums: dict[int, Forum] = {}
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count] = {}
@@ -164,6 +192,23 @@ class FakeBotApi:
         """The value for python-telegram-bot's ``base_url`` (the token is appended)."""
         return f"http://127.0.0.1:{self.port}/bot"
 
+    # -- forums ------------------------------------------------------------------------
+
+    def add_forum(self, chat_id: int, *, bot_can_manage_topics: bool = True) -> Forum:
+        """Register a supergroup with topics enabled, the bot an admin (with or without
+        the "manage topics" right)."""
+        forum = Forum(chat_id, bot_can_manage_topics)
+        self.forums[chat_id] = forum
+        return forum
+
+    def topic_messages(self, chat_id: int, thread_id: int) -> list[dict[str, Any]]:
+        """Messages in one topic, oldest first."""
+        return [
+            m
+            for (chat, _), m in sorted(self.messages.items())
+            if chat == chat_id and m.get("message_thread_id") == thread_id
+        ]
+
     # -- feeding updates ---------------------------------------------------------
 
     def next_update_id(self) -> int:
@@ -173,6 +218,10 @@ class FakeBotApi:
     async def push_update(self, update: dict[str, Any], *, update_id: int | None = None) -> int:
         """Queue an update and return its id (assigned unless ``update_id`` is given)."""
         update = {"update_id": update_id or next(self._update_ids), **update}
+        message = update.get("message")
+        if isinstance(message, dict) and "chat" in message and "message_id" in message:
+            # Telegram keeps what people send: the bot can copy it later.
+            self.messages[(int(message["chat"]["id"]), int(message["message_id"]))] = message
         async with self._new_update:
             self._updates.append(update)
             self._new_update.notify_all()
@@ -294,15 +343,119 @@ class FakeBotApi:
 
     def _new_message(self, chat_id: int, **fields: Any) -> dict[str, Any]:
         counter = self._message_ids.setdefault(chat_id, itertools.count(1))
+        chat: dict[str, Any] = {"id": chat_id, "type": "private" if chat_id > 0 else "group"}
+        if chat_id in self.forums:
+            chat.update(type="supergroup", is_forum=True)
         message = {
             "message_id": next(counter),
             "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
+            "chat": chat,
             "from": BOT_USER,
             **{k: v for k, v in fields.items() if v is not None},
         }
+        if message.get("message_thread_id") is not None:
+            message["is_topic_message"] = True
         self.messages[(chat_id, message["message_id"])] = message
         return message
+
+    def _check_thread(self, params: dict[str, Any]) -> dict[str, Any] | None:
+        """Telegram's answer to a ``message_thread_id`` that is not an open topic the bot
+        may write in (None: fine, or no thread given)."""
+        thread = params.get("message_thread_id")
+        if thread is None:
+            return None
+        forum = self.forums.get(int(params.get("chat_id", 0)))
+        topic = forum.topics.get(int(thread)) if forum else None
+        if topic is None:
+            return self._bad("message thread not found")
+        if topic["closed"] and not forum.bot_can_manage_topics:
+            return self._bad("TOPIC_CLOSED")
+        return None
+
+    def _forum_for_topics(self, params: dict[str, Any]) -> tuple[Forum | None, dict | None]:
+        forum = self.forums.get(int(params.get("chat_id", 0)))
+        if forum is None:
+            return None, self._bad("the chat is not a forum")
+        if not forum.bot_can_manage_topics:
+            return None, self._bad("not enough rights to manage topics")
+        return forum, None
+
+    def _m_createForumTopic(self, params: dict[str, Any]) -> dict[str, Any]:
+        forum, bad = self._forum_for_topics(params)
+        if bad:
+            return bad
+        name = params.get("name") or ""
+        if not isinstance(name, str) or not 1 <= utf16_len(name) <= MAX_TOPIC_NAME_CHARS:
+            return self._bad("TOPIC_TITLE_EMPTY" if not name else "TOPIC_TITLE_TOO_LONG")
+        # The topic's id is the id of its "topic created" service message.
+        created = self._new_message(forum.chat_id, forum_topic_created={"name": name,
+                                                                        "icon_color": 7322096})  # fmt: skip
+        thread_id = created["message_id"]
+        created["message_thread_id"] = thread_id
+        created["is_topic_message"] = True
+        forum.topics[thread_id] = {"name": name, "closed": False}
+        return {"ok": True, "result": {"message_thread_id": thread_id, "name": name,
+                                       "icon_color": 7322096}}  # fmt: skip
+
+    def _topic(self, params: dict[str, Any]) -> tuple[dict | None, dict | None]:
+        forum, bad = self._forum_for_topics(params)
+        if bad:
+            return None, bad
+        topic = forum.topics.get(int(params.get("message_thread_id") or 0))
+        if topic is None:
+            return None, self._bad("TOPIC_ID_INVALID")
+        return topic, None
+
+    def _m_closeForumTopic(self, params: dict[str, Any]) -> dict[str, Any]:
+        topic, bad = self._topic(params)
+        if bad:
+            return bad
+        if topic["closed"]:
+            return self._bad("TOPIC_NOT_MODIFIED")
+        topic["closed"] = True
+        return {"ok": True, "result": True}
+
+    def _m_reopenForumTopic(self, params: dict[str, Any]) -> dict[str, Any]:
+        topic, bad = self._topic(params)
+        if bad:
+            return bad
+        if not topic["closed"]:
+            return self._bad("TOPIC_NOT_MODIFIED")
+        topic["closed"] = False
+        return {"ok": True, "result": True}
+
+    def _m_editForumTopic(self, params: dict[str, Any]) -> dict[str, Any]:
+        topic, bad = self._topic(params)
+        if bad:
+            return bad
+        name = params.get("name")
+        if name is not None:
+            if not 1 <= utf16_len(str(name)) <= MAX_TOPIC_NAME_CHARS:
+                return self._bad("TOPIC_TITLE_TOO_LONG")
+            if name == topic["name"]:
+                return self._bad("TOPIC_NOT_MODIFIED")
+            topic["name"] = name
+        return {"ok": True, "result": True}
+
+    def _m_copyMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        source = self.messages.get(
+            (int(params.get("from_chat_id", 0)), int(params.get("message_id", 0)))
+        )
+        if source is None:
+            return self._bad("message to copy not found")
+        content = {k: source[k] for k in _CONTENT_KEYS if k in source}
+        if not content:  # service messages (topic created, member joined, …)
+            return self._bad("message can't be copied")
+        if bad := self._check_thread(params):
+            return bad
+        if bad := self._check_markup(params):
+            return bad
+        if "caption" in params:
+            content["caption"] = params["caption"]
+        message = self._new_message(
+            int(params["chat_id"]), message_thread_id=params.get("message_thread_id"), **content
+        )
+        return {"ok": True, "result": {"message_id": message["message_id"]}}
 
     def _m_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "result": BOT_USER}
@@ -315,10 +468,17 @@ class FakeBotApi:
             return self._bad("message text is empty")
         if bad := self._check_markup(params):
             return bad
+        if bad := self._check_thread(params):
+            return bad
         markup = params.get("reply_markup")
         # Message.reply_markup is only ever an inline keyboard (Bot API, Message).
         inline = markup if markup and "inline_keyboard" in markup else None
-        message = self._new_message(int(params["chat_id"]), text=text, reply_markup=inline)
+        message = self._new_message(
+            int(params["chat_id"]),
+            text=text,
+            reply_markup=inline,
+            message_thread_id=params.get("message_thread_id"),
+        )
         return {"ok": True, "result": message}
 
     def _m_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -326,6 +486,8 @@ class FakeBotApi:
         message = self.messages.get(key)
         if message is None:
             return self._bad("message to edit not found")
+        if message.get("from", {}).get("id") != BOT_USER["id"]:
+            return self._bad("message can't be edited")
         text, bad = self._shown_text(params, "text", MAX_TEXT_CHARS, "MESSAGE_TOO_LONG")
         if bad:
             return bad
@@ -411,14 +573,23 @@ class UpdateFactory:
         chat_id: int | None = None,
         chat_type: str = "private",
         location: tuple[float, float] | None = None,
+        thread_id: int | None = None,
+        media: str | None = None,
+        caption: str | None = None,
     ) -> dict[str, Any]:
-        """A ``message`` update; commands get their ``bot_command`` entity like Telegram adds."""
+        """A ``message`` update; commands get their ``bot_command`` entity like Telegram adds.
+
+        ``thread_id``: a message in that forum topic (the chat a supergroup with topics).
+        ``media``: ``photo``, ``voice`` or ``document`` (with an optional ``caption``).
+        """
         chat: dict[str, Any] = {
             "id": chat_id if chat_id is not None else user_id,
             "type": chat_type,
         }
         if chat_type != "private":
             chat["title"] = "A group"
+        if thread_id is not None:
+            chat.update(type="supergroup", is_forum=True)
         message: dict[str, Any] = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
@@ -433,6 +604,17 @@ class UpdateFactory:
                 message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
         if location is not None:
             message["location"] = {"latitude": location[0], "longitude": location[1]}
+        if thread_id is not None:
+            message.update(message_thread_id=thread_id, is_topic_message=True)
+        if media is not None:
+            file = {"file_id": f"{media}-{message['message_id']}", "file_unique_id": "u"}
+            message[media] = {
+                "photo": [{**file, "width": 90, "height": 90}],
+                "voice": {**file, "duration": 3},
+                "document": {**file, "file_name": "letter.pdf"},
+            }[media]
+            if caption is not None:
+                message["caption"] = caption
         key = "channel_post" if chat_type == "channel" else "message"
         return {key: message}
 

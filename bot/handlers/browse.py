@@ -113,7 +113,8 @@ async def on_entry_button(update: Update, context: Context) -> None:
     content = context.bot_data.snapshot.content
     region = content.regions.get(content.entry_region.get(entry.id) or "") or place.region
     now = context.bot_data.local_now(region)
-    await answer_and_show(update, context, views.entry_card(content, entry, t, now))
+    ask = entry.id == place.region.counselling and context.bot_data.handoff.available(place)
+    await answer_and_show(update, context, views.entry_card(content, entry, t, now, ask_person=ask))
 
 
 async def on_location_button(update: Update, context: Context) -> None:

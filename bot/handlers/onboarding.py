@@ -163,6 +163,7 @@ async def on_forget_button(update: Update, context: Context) -> None:
     if tapped(update).arg(0) != "yes":
         await back_to_start(update, context, user, t)
         return
+    await context.bot_data.handoff.forget(update.effective_user.id)  # ends "Ask a person"
     await context.bot_data.storage.forget_user(update.effective_user.id)
     context.user_data.clear()
     await show(update, context, views.forgotten(t))

@@ -44,6 +44,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "geo": (),  # ask for the user's location
     "an": ("id", "id"),  # /announce flow: step, argument ("x" when none)
     "ax": ("id",),  # cancel announcement (admins)
+    "ask": ("id",),  # "Ask a person": go | stop
+    "hq": ("id", "id"),  # helpdesk topic (staff): close | block, ticket
 }
 
 

@@ -37,6 +37,7 @@ from bot.views.common import (
     pairs,
     place_name,
 )
+from bot.views.handoff import ask_button, with_ask_button
 from bot.views.html import shorten_html
 
 # -- onboarding ------------------------------------------------------------------
@@ -122,7 +123,13 @@ def unknown_place(t: Translator) -> str:
 
 
 def main_menu(
-    content: Content, place: Place, t: Translator, today: dt.date, *, ask_subscribe: bool = False
+    content: Content,
+    place: Place,
+    t: Translator,
+    today: dt.date,
+    *,
+    ask_subscribe: bool = False,
+    ask_person: bool = False,
 ) -> View:
     """Categories with the number of entries each has for the municipality.
 
@@ -130,8 +137,9 @@ def main_menu(
     from the municipality (off until they say yes). Menus are the most frequent
     answer, so each is built once per content version, language and day.
     """
-    key = ("main_menu", place.municipality.id, t.lang, ask_subscribe)
-    return memo(content, key, today, lambda: _main_menu(content, place, t, today, ask_subscribe))
+    key = ("main_menu", place.municipality.id, t.lang, ask_subscribe, ask_person)
+    view = memo(content, key, today, lambda: _main_menu(content, place, t, today, ask_subscribe))
+    return with_ask_button(view, t) if ask_person else view
 
 
 def _main_menu(
@@ -246,10 +254,7 @@ def _hours_lines(entry: Entry, t: Translator, now: dt.datetime, country: str | N
 
 
 def entry_card(
-    content: Content,
-    entry: Entry,
-    t: Translator,
-    now: dt.datetime,
+    content: Content, entry: Entry, t: Translator, now: dt.datetime, *, ask_person: bool = False
 ) -> View:
     """The card of one entry: texts in the best language, then the practical details.
 
@@ -259,7 +264,8 @@ def entry_card(
     # "Open now" changes with the minute at most: a card is built once a minute.
     minute = now.replace(second=0, microsecond=0)
     key = ("card", entry.id, t.lang)
-    return memo(content, key, minute, lambda: _entry_card(content, entry, t, minute))
+    view = memo(content, key, minute, lambda: _entry_card(content, entry, t, minute))
+    return with_ask_button(view, t) if ask_person else view
 
 
 def _entry_card(content: Content, entry: Entry, t: Translator, now: dt.datetime) -> View:
@@ -454,7 +460,7 @@ def search_results(
     return View(t.paragraph("\n".join(lines)), InlineKeyboardMarkup(rows))
 
 
-def no_results(content: Content, place: Place, t: Translator) -> View:
+def no_results(content: Content, place: Place, t: Translator, *, ask_person: bool = False) -> View:
     """Nothing found: say so kindly, offer the topics and the region's counselling contact."""
     lines = [
         "🤔 " + escape(t._("Sorry, I found nothing for this question.")),
@@ -465,6 +471,8 @@ def no_results(content: Content, place: Place, t: Translator) -> View:
     if counselling is not None:
         title, _ = localized(counselling.title, t, place.region.default_language)
         rows.insert(0, [button(f"🤝 {title}", "e", counselling.id)])
+    if ask_person:
+        rows.insert(0, [ask_button(t)])
     return View(t.paragraph("\n".join(lines)), InlineKeyboardMarkup(rows))
 
 
