@@ -103,6 +103,7 @@ def add_handlers(application: Application) -> None:
     application.add_handler(
         MessageHandler(
             private
+            & filters.UpdateType.MESSAGE  # edits are not relayed again
             & handoff.InConversation(application.bot_data)
             & handoff.RELAYED
             & ~filters.COMMAND,
@@ -118,7 +119,10 @@ def add_handlers(application: Application) -> None:
         application.add_handler(CommandHandler(name, callback, filters=groups_only))
     application.add_handler(
         MessageHandler(
-            filters.ChatType.SUPERGROUP & ~filters.COMMAND & ~filters.StatusUpdate.ALL,
+            filters.ChatType.SUPERGROUP
+            & filters.UpdateType.MESSAGE
+            & ~filters.COMMAND
+            & ~filters.StatusUpdate.ALL,
             handoff.on_group_message,
         )
     )
