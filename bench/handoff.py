@@ -51,8 +51,7 @@ from bench.updates import machine_summary, percentile, run_main, verdict  # noqa
 from bot.content.snapshot import Snapshot  # noqa: E402
 from bot.devtools.fake_bot_api import FakeBotApi, UpdateFactory  # noqa: E402
 from bot.devtools.sandbox import Sandbox  # noqa: E402
-from bot.storage.database import Storage  # noqa: E402
-from bot.storage.handoff import HandoffStore  # noqa: E402
+from bot.storage import Storage  # noqa: E402
 
 CONTENT = ROOT / "tests" / "fixtures" / "content"
 HELPDESK = -1001000000001  # the first helpdesk; the others count down from it
@@ -115,8 +114,7 @@ async def seed(
     storage = await Storage.open(db)
     topics = []
     try:
-        store = HandoffStore(storage)
-        await store.ensure_schema()
+        store = storage.handoff
         now = time.time()
         async with storage.transaction():
             for i in range(conversations):

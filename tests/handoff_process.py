@@ -25,7 +25,7 @@ from bot.app import build_application  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.content.snapshot import Snapshot  # noqa: E402
 from bot.devtools.sandbox import TEST_TOKEN, TrackingApplication  # noqa: E402
-from bot.storage.database import Storage  # noqa: E402
+from bot.storage import Storage  # noqa: E402
 from tests.conftest import CONTENT, clock  # noqa: E402
 
 

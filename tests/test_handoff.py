@@ -225,7 +225,7 @@ async def test_stop_chat_block_and_one_conversation_at_a_time(snapshot, tmp_path
         stopped = await box.text(NEWCOMER, "/stop_chat")
         assert any(c.method == "sendMessage" and c.chat_id == NEWCOMER for c in stopped)
         again = await box.text(NEWCOMER, "/stop_chat")
-        assert "no open conversation" in last_text(again)
+        assert "ليست لديك محادثة مفتوحة" in last_text(again), "no open conversation (Arabic)"
         await box.api.wait_for(lambda c: c.method == "closeForumTopic")
         assert any("ended the conversation" in m.get("text", "")
                    for m in box.api.topic_messages(HELPDESK, thread))  # fmt: skip

@@ -14,8 +14,7 @@ import time
 from pathlib import Path
 
 from bot.devtools.fake_bot_api import UpdateFactory
-from bot.storage.database import Storage
-from bot.storage.handoff import HandoffStore
+from bot.storage import Storage
 from tests.botapi_faults import FaultyBotApi
 from tests.handoff_helpers import HELPDESK, NEWCOMER, staff_yaml
 
@@ -69,8 +68,7 @@ async def open_conversation(db: Path) -> str:
     storage = await Storage.open(db)
     try:
         await storage.save_user(NEWCOMER, language="ar", municipality="remich")
-        store = HandoffStore(storage)
-        await store.ensure_schema()
+        store = storage.handoff
         return (await store.start(NEWCOMER, HELPDESK, time.time())).ticket
     finally:
         await storage.close()
@@ -112,8 +110,8 @@ async def test_kill_9_between_receiving_and_relaying_loses_nothing(tmp_path):
     assert [t for t in relayed if t in MESSAGES] == list(MESSAGES), relayed
     storage = await Storage.open(db)
     try:
-        counts = await HandoffStore(storage).counts()
-        conversation = await HandoffStore(storage).by_ticket(ticket)
+        counts = await storage.handoff.counts()
+        conversation = await storage.handoff.by_ticket(ticket)
     finally:
         await storage.close()
     assert counts == {"pending": 0, "sent": len(MESSAGES), "failed": 0}

@@ -13,8 +13,8 @@ from telegram.error import BadRequest
 
 from bot.content.staff import Staff, StaffFileInvalid
 from bot.devtools.fake_bot_api import FakeBotApi, UpdateFactory
-from bot.storage.database import Storage
-from bot.storage.handoff import CLOSED, HandoffStore
+from bot.storage import Storage
+from bot.storage.handoff import CLOSED
 from tests.handoff_helpers import (
     HELPDESK,
     NEWCOMER,
@@ -194,8 +194,7 @@ async def test_a_helpdesk_without_manage_topics_keeps_the_messages(snapshot, tmp
 async def test_closed_conversations_are_deleted_after_the_retention(tmp_path):
     storage = await Storage.open(tmp_path / "bot.sqlite3")
     try:
-        store = HandoffStore(storage)
-        await store.ensure_schema()
+        store = storage.handoff
         day = 86400
         now = time.time()
         old = await store.start(1, -100, now - 40 * day)

@@ -35,6 +35,8 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.devtools.fake_bot_forums import Forum, ForumMethods
+from bot.devtools.fake_bot_reach import ProfileAndInlineMethods
 from bot.devtools.telegram_html import EntityParseError, parse_html, utf16_len
 
 BOT_USER = {
@@ -62,23 +64,7 @@ _INT_KEYS = {
     "chat_id", "message_id", "offset", "limit", "timeout", "cache_time", "user_id",
     "from_chat_id", "message_thread_id",
 }  # fmt: skip
-#: Message fields copyMessage carries over (content, not sender or reply).
-_CONTENT_KEYS = (
-    "text", "entities", "photo", "voice", "document", "video", "audio", "video_note",
-    "sticker", "location", "venue", "contact", "caption", "caption_entities",
-)  # fmt: skip
-MAX_TOPIC_NAME_CHARS = 128
 _FLOAT_KEYS = {"latitude", "longitude"}
-
-
-@dataclasses.dataclass
-class Forum:
-    """A supergroup with topics: whether the bot may manage topics, and its topics
-    (``message_thread_id`` → name and whether it is closed)."""
-
-    chat_id: int
-    bot_can_manage_topics: bool = True
-    topics: dict[int, dict[str, Any]] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass
@@ -140,7 +126,7 @@ def _decode(params: dict[str, str]) -> dict[str, Any]:
     return out
 
 
-class FakeBotApi:
+class FakeBotApi(ProfileAndInlineMethods, ForumMethods):
     """The stand-in server. ``await start()``, use :attr:`base_url`, ``await stop()``.
 
     Updates pushed with :meth:`push_update` are served to ``getUpdates``; every
@@ -152,7 +138,7 @@ class FakeBotApi:
         self.record = record
         self.counts: dict[str, int] = {}
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
-        self.forums: dict[int, Forum] = {}
+        self.forums: dict[int, Forum] = {}  # see ForumMethods
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count] = {}
@@ -191,23 +177,6 @@ class FakeBotApi:
     def base_url(self) -> str:
         """The value for python-telegram-bot's ``base_url`` (the token is appended)."""
         return f"http://127.0.0.1:{self.port}/bot"
-
-    # -- forums ------------------------------------------------------------------------
-
-    def add_forum(self, chat_id: int, *, bot_can_manage_topics: bool = True) -> Forum:
-        """Register a supergroup with topics enabled, the bot an admin (with or without
-        the "manage topics" right)."""
-        forum = Forum(chat_id, bot_can_manage_topics)
-        self.forums[chat_id] = forum
-        return forum
-
-    def topic_messages(self, chat_id: int, thread_id: int) -> list[dict[str, Any]]:
-        """Messages in one topic, oldest first."""
-        return [
-            m
-            for (chat, _), m in sorted(self.messages.items())
-            if chat == chat_id and m.get("message_thread_id") == thread_id
-        ]
 
     # -- feeding updates ---------------------------------------------------------
 
@@ -357,105 +326,6 @@ class FakeBotApi:
             message["is_topic_message"] = True
         self.messages[(chat_id, message["message_id"])] = message
         return message
-
-    def _check_thread(self, params: dict[str, Any]) -> dict[str, Any] | None:
-        """Telegram's answer to a ``message_thread_id`` that is not an open topic the bot
-        may write in (None: fine, or no thread given)."""
-        thread = params.get("message_thread_id")
-        if thread is None:
-            return None
-        forum = self.forums.get(int(params.get("chat_id", 0)))
-        topic = forum.topics.get(int(thread)) if forum else None
-        if topic is None:
-            return self._bad("message thread not found")
-        if topic["closed"] and not forum.bot_can_manage_topics:
-            return self._bad("TOPIC_CLOSED")
-        return None
-
-    def _forum_for_topics(self, params: dict[str, Any]) -> tuple[Forum | None, dict | None]:
-        forum = self.forums.get(int(params.get("chat_id", 0)))
-        if forum is None:
-            return None, self._bad("the chat is not a forum")
-        if not forum.bot_can_manage_topics:
-            return None, self._bad("not enough rights to manage topics")
-        return forum, None
-
-    def _m_createForumTopic(self, params: dict[str, Any]) -> dict[str, Any]:
-        forum, bad = self._forum_for_topics(params)
-        if bad:
-            return bad
-        name = params.get("name") or ""
-        if not isinstance(name, str) or not 1 <= utf16_len(name) <= MAX_TOPIC_NAME_CHARS:
-            return self._bad("TOPIC_TITLE_EMPTY" if not name else "TOPIC_TITLE_TOO_LONG")
-        # The topic's id is the id of its "topic created" service message.
-        created = self._new_message(forum.chat_id, forum_topic_created={"name": name,
-                                                                        "icon_color": 7322096})  # fmt: skip
-        thread_id = created["message_id"]
-        created["message_thread_id"] = thread_id
-        created["is_topic_message"] = True
-        forum.topics[thread_id] = {"name": name, "closed": False}
-        return {"ok": True, "result": {"message_thread_id": thread_id, "name": name,
-                                       "icon_color": 7322096}}  # fmt: skip
-
-    def _topic(self, params: dict[str, Any]) -> tuple[dict | None, dict | None]:
-        forum, bad = self._forum_for_topics(params)
-        if bad:
-            return None, bad
-        topic = forum.topics.get(int(params.get("message_thread_id") or 0))
-        if topic is None:
-            return None, self._bad("TOPIC_ID_INVALID")
-        return topic, None
-
-    def _m_closeForumTopic(self, params: dict[str, Any]) -> dict[str, Any]:
-        topic, bad = self._topic(params)
-        if bad:
-            return bad
-        if topic["closed"]:
-            return self._bad("TOPIC_NOT_MODIFIED")
-        topic["closed"] = True
-        return {"ok": True, "result": True}
-
-    def _m_reopenForumTopic(self, params: dict[str, Any]) -> dict[str, Any]:
-        topic, bad = self._topic(params)
-        if bad:
-            return bad
-        if not topic["closed"]:
-            return self._bad("TOPIC_NOT_MODIFIED")
-        topic["closed"] = False
-        return {"ok": True, "result": True}
-
-    def _m_editForumTopic(self, params: dict[str, Any]) -> dict[str, Any]:
-        topic, bad = self._topic(params)
-        if bad:
-            return bad
-        name = params.get("name")
-        if name is not None:
-            if not 1 <= utf16_len(str(name)) <= MAX_TOPIC_NAME_CHARS:
-                return self._bad("TOPIC_TITLE_TOO_LONG")
-            if name == topic["name"]:
-                return self._bad("TOPIC_NOT_MODIFIED")
-            topic["name"] = name
-        return {"ok": True, "result": True}
-
-    def _m_copyMessage(self, params: dict[str, Any]) -> dict[str, Any]:
-        source = self.messages.get(
-            (int(params.get("from_chat_id", 0)), int(params.get("message_id", 0)))
-        )
-        if source is None:
-            return self._bad("message to copy not found")
-        content = {k: source[k] for k in _CONTENT_KEYS if k in source}
-        if not content:  # service messages (topic created, member joined, …)
-            return self._bad("message can't be copied")
-        if bad := self._check_thread(params):
-            return bad
-        if bad := self._check_markup(params):
-            return bad
-        if "caption" in params:
-            content["caption"] = params["caption"]
-        message = self._new_message(
-            int(params["chat_id"]), message_thread_id=params.get("message_thread_id"), **content
-        )
-        return {"ok": True, "result": {"message_id": message["message_id"]}}
 
     def _m_getMe(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "result": BOT_USER}
@@ -617,6 +487,20 @@ class UpdateFactory:
                 message["caption"] = caption
         key = "channel_post" if chat_type == "channel" else "message"
         return {key: message}
+
+    def inline_query(
+        self, user_id: int, query: str, *, offset: str = "", language_code: str | None = None
+    ) -> dict[str, Any]:
+        """An ``inline_query`` update: the user typed ``@bot <query>`` in some chat."""
+        return {
+            "inline_query": {
+                "id": str(next(self._message_ids)),
+                "from": self.user(user_id, language_code),
+                "query": query,
+                "offset": offset,
+                "chat_type": "group",
+            }
+        }
 
     def callback(
         self,

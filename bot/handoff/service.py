@@ -99,9 +99,8 @@ class Handoff:
         return self.data.clock().timestamp()
 
     async def start(self) -> None:
-        self.store = HandoffStore(self.data.storage)
+        self.store = self.data.storage.handoff
         self.relay = RelayWorker(self.store, self._send, clock=self._now)
-        await self.store.ensure_schema()
         self.open_users = set(await self.store.open_user_ids())
         self.relay.start()
 

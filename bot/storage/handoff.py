@@ -7,9 +7,8 @@ to relay, the ticket, the direction and the source chat id and message id
 file ids. Closed conversations and their outbox rows are deleted after the
 staff file's ``helpdesk_retention_days`` (:meth:`HandoffStore.purge`).
 
-The tables are created with ``CREATE TABLE IF NOT EXISTS`` by :meth:`HandoffStore.ensure_schema`
-on the shared :class:`~bot.storage.database.Storage` connection, so this module
-needs no migration slot in bot/storage/database.py (it can become one later).
+The tables come with migration 4 (:data:`SCHEMA`, in bot/storage/migrations.py);
+:class:`HandoffStore` is the repository, ``Storage.handoff``.
 """
 
 from __future__ import annotations
@@ -18,11 +17,11 @@ import dataclasses
 import secrets
 import sqlite3
 
-from bot.storage.database import Storage
+from bot.storage.connection import Connection
 
-SCHEMA: tuple[str, ...] = (
-    """
-    CREATE TABLE IF NOT EXISTS handoff_conversations (
+#: Migration 4: conversations and their relay outbox.
+SCHEMA = """
+    CREATE TABLE handoff_conversations (
         ticket           TEXT PRIMARY KEY,
         user_id          INTEGER NOT NULL,
         helpdesk_chat_id INTEGER NOT NULL,
@@ -31,17 +30,13 @@ SCHEMA: tuple[str, ...] = (
         created_at       INTEGER NOT NULL,
         updated_at       INTEGER NOT NULL,
         closed_at        INTEGER
-    )
-    """,
-    # One open conversation per person.
-    "CREATE UNIQUE INDEX IF NOT EXISTS handoff_open_user ON handoff_conversations (user_id) "
-    "WHERE state = 'open'",
-    "CREATE INDEX IF NOT EXISTS handoff_topic ON handoff_conversations "
-    "(helpdesk_chat_id, topic_id)",
-    "CREATE INDEX IF NOT EXISTS handoff_closed ON handoff_conversations (closed_at) "
-    "WHERE state != 'open'",
-    """
-    CREATE TABLE IF NOT EXISTS handoff_outbox (
+    );
+    -- one open conversation per person
+    CREATE UNIQUE INDEX handoff_open_user ON handoff_conversations (user_id)
+        WHERE state = 'open';
+    CREATE INDEX handoff_topic ON handoff_conversations (helpdesk_chat_id, topic_id);
+    CREATE INDEX handoff_closed ON handoff_conversations (closed_at) WHERE state != 'open';
+    CREATE TABLE handoff_outbox (
         id           INTEGER PRIMARY KEY,
         ticket       TEXT NOT NULL REFERENCES handoff_conversations (ticket) ON DELETE CASCADE,
         direction    TEXT NOT NULL,
@@ -51,13 +46,10 @@ SCHEMA: tuple[str, ...] = (
         attempts     INTEGER NOT NULL DEFAULT 0,
         due_at       REAL NOT NULL,
         sent_at      REAL
-    )
-    """,
-    "CREATE INDEX IF NOT EXISTS handoff_outbox_pending ON handoff_outbox (ticket, id) "
-    "WHERE status = 'pending'",
-    "CREATE INDEX IF NOT EXISTS handoff_outbox_due ON handoff_outbox (due_at) "
-    "WHERE status = 'pending'",
-)
+    );
+    CREATE INDEX handoff_outbox_pending ON handoff_outbox (ticket, id) WHERE status = 'pending';
+    CREATE INDEX handoff_outbox_due ON handoff_outbox (due_at) WHERE status = 'pending';
+"""
 
 #: Directions of a relay: a newcomer's message copied into the topic, a staff
 #: member's reply copied to the newcomer, or a notice (closed, blocked, handed
@@ -110,16 +102,14 @@ _COLUMNS = "ticket, user_id, helpdesk_chat_id, topic_id, state, created_at, upda
 
 
 class HandoffStore:
-    """Queries of the handoff tables on the shared :class:`Storage` connection."""
+    """Queries of the handoff tables on the shared connection (``Storage.handoff``)."""
 
-    def __init__(self, storage: Storage):
-        self.storage = storage
-        self.db = storage.db
+    def __init__(self, connection: Connection):
+        self.connection = connection
 
-    async def ensure_schema(self) -> None:
-        async with self.storage.transaction():
-            for statement in SCHEMA:
-                await self.db.execute(statement)
+    @property
+    def db(self):
+        return self.connection.db
 
     # -- conversations -------------------------------------------------------------
 
@@ -162,7 +152,7 @@ class HandoffStore:
             if existing is not None:
                 return existing
             try:
-                await self.storage._write(
+                await self.connection.write(
                     "INSERT INTO handoff_conversations (ticket, user_id, helpdesk_chat_id, "
                     "state, created_at, updated_at) VALUES (?, ?, ?, 'open', ?, ?)",
                     (new_ticket(), user_id, helpdesk_chat_id, int(now), int(now)),
@@ -172,14 +162,14 @@ class HandoffStore:
         raise RuntimeError("no free ticket number")
 
     async def set_topic(self, ticket: str, topic_id: int, now: float) -> None:
-        await self.storage._write(
+        await self.connection.write(
             "UPDATE handoff_conversations SET topic_id = ?, updated_at = ? WHERE ticket = ?",
             (topic_id, int(now), ticket),
         )
 
     async def move(self, ticket: str, helpdesk_chat_id: int, now: float) -> None:
         """Hand over to another helpdesk: its new topic is created on the next relay."""
-        await self.storage._write(
+        await self.connection.write(
             "UPDATE handoff_conversations SET helpdesk_chat_id = ?, topic_id = NULL, "
             "updated_at = ? WHERE ticket = ? AND state = 'open'",
             (helpdesk_chat_id, int(now), ticket),
@@ -187,7 +177,7 @@ class HandoffStore:
 
     async def end(self, ticket: str, state: str, now: float) -> bool:
         """Close or block an open conversation; True if it was open."""
-        changed = await self.storage._write(
+        changed = await self.connection.write(
             "UPDATE handoff_conversations SET state = ?, closed_at = ?, updated_at = ? "
             "WHERE ticket = ? AND state = 'open'",
             (state, int(now), int(now), ticket),
@@ -197,7 +187,7 @@ class HandoffStore:
     async def forget(self, user_id: int) -> list[Conversation]:
         """Delete every conversation of the person (and their relays); returns those that
         were open, so their topics can be told."""
-        async with self.storage.transaction():
+        async with self.connection.transaction():
             async with self.db.execute(
                 f"SELECT {_COLUMNS} FROM handoff_conversations WHERE user_id = ? "
                 "AND state = 'open'",
@@ -215,7 +205,7 @@ class HandoffStore:
     async def purge(self, now: float, days: int) -> int:
         """Delete conversations closed or blocked more than ``days`` ago, with their relays."""
         cutoff = int(now - days * 86400)
-        async with self.storage.transaction():
+        async with self.connection.transaction():
             await self.db.execute(
                 "DELETE FROM handoff_outbox WHERE ticket IN (SELECT ticket FROM "
                 "handoff_conversations WHERE state != 'open' AND closed_at < ?)",
@@ -234,7 +224,7 @@ class HandoffStore:
     ) -> int:
         """Queue one relay; committed before this returns (so it survives a kill -9)."""
         async with (
-            self.storage._writing(),
+            self.connection.writing(),
             self.db.execute(
                 "INSERT INTO handoff_outbox (ticket, direction, from_chat_id, message_id, due_at) "
                 "VALUES (?, ?, ?, ?, ?) RETURNING id",
@@ -273,13 +263,13 @@ class HandoffStore:
 
     async def mark(self, relay_id: int, status: str, now: float) -> None:
         """``sent`` (Telegram accepted it) or ``failed`` (it never can be)."""
-        await self.storage._write(
+        await self.connection.write(
             "UPDATE handoff_outbox SET status = ?, sent_at = ? WHERE id = ?",
             (status, now, relay_id),
         )
 
     async def retry_later(self, relay_id: int, due_at: float) -> None:
-        await self.storage._write(
+        await self.connection.write(
             "UPDATE handoff_outbox SET attempts = attempts + 1, due_at = ? WHERE id = ?",
             (due_at, relay_id),
         )
