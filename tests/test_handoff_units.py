@@ -210,3 +210,26 @@ async def test_closed_conversations_are_deleted_after_the_retention(tmp_path):
         assert sum((await store.counts()).values()) == 0, "its relays went with it"
     finally:
         await storage.close()
+
+
+async def test_a_helpdesk_over_telegrams_group_limit_does_not_hold_up_replies(snapshot, tmp_path):
+    """Telegram takes 20 messages a minute into one group; the 21st and later relays to
+    the helpdesk wait (durably), while replies to newcomers' private chats go at once."""
+    async with helpdesk_sandbox(snapshot, tmp_path) as box:
+        service = box.application.bot_data.handoff
+        desk = box.application.bot_data.staff.helpdesk(HELPDESK)
+        people = range(8001, 8061)  # 60 conversations, topics already open
+        topics = {}
+        for user_id in people:
+            await newcomer(box, user_id, lang="en")
+            conversation = await service.open(user_id, desk)
+            created = box.api._m_createForumTopic({"chat_id": HELPDESK, "name": str(user_id)})
+            topics[user_id] = created["result"]["message_thread_id"]
+            await service.store.set_topic(conversation.ticket, topics[user_id], time.time())
+        for user_id in people:
+            await box.text(user_id, "hello")
+        await box.api.wait_count("copyMessage", 20)
+        start = len(box.api.calls)
+        await staff_says(box, WORKER, "answer", topics[8001])
+        await box.api.wait_for(lambda c: is_copy_to(8001)(c) and bool(c.result), start=start)
+        assert (await service.store.counts())["pending"] > 0, "the group's queue still waits"
