@@ -292,3 +292,14 @@ def test_closed_conversations_are_purged_after_the_retention(snapshot, tmp_path)
     staff.write_text("helpdesk_retention_days: 7\n", encoding="utf-8")
     assert Staff.load(staff).helpdesk_retention_days == 7
     assert NOW.tzinfo is dt.UTC
+
+
+async def test_privacy_says_what_ask_a_person_keeps_only_where_it_exists(snapshot, tmp_path):
+    async with helpdesk_sandbox(snapshot, tmp_path) as box:
+        await newcomer(box, lang="de")
+        text = last_text(await box.text(NEWCOMER, "/privacy"))
+        assert "Eine Person fragen" in text and "30 Tage" in text
+    (tmp_path / "none").mkdir()
+    async with helpdesk_sandbox(snapshot, tmp_path / "none", with_desks=False) as box:
+        await newcomer(box, lang="de")
+        assert "Eine Person fragen" not in last_text(await box.text(NEWCOMER, "/privacy"))

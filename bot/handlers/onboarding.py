@@ -86,7 +86,9 @@ async def municipality_command(update: Update, context: Context) -> None:
 
 async def privacy_command(update: Update, context: Context) -> None:
     _, t = await current_user(update, context)
-    await update.effective_message.reply_text(views.privacy_text(t))
+    staff = context.bot_data.staff  # "Ask a person" keeps a ticket while helpdesks exist
+    days = staff.helpdesk_retention_days if staff.helpdesks else None
+    await update.effective_message.reply_text(views.privacy_text(t, handoff_days=days))
 
 
 async def forget_command(update: Update, context: Context) -> None:

@@ -34,6 +34,15 @@ def with_ask_button(view: View, t: Translator) -> View:
     return View(view.text, InlineKeyboardMarkup([[ask_button(t)], *rows]))
 
 
+def handoff_privacy(t: Translator, days: int) -> str:
+    """The /privacy line about "Ask a person" (when a helpdesk is configured)."""
+    return t._(
+        "If you use “Ask a person”, your messages are copied, without your name, into a "
+        "Telegram group of the social workers, and stay there. The bot keeps only a ticket "
+        "number with your user id, until {days} days after the conversation ended."
+    ).format(days=t.number(days))
+
+
 def emergency_numbers(content: Content, place: Place, today: dt.date, t: Translator) -> list[str]:
     """``number — title`` of the content's emergency entries for the place (phone only)."""
     lines = []

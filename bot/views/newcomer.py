@@ -37,7 +37,7 @@ from bot.views.common import (
     pairs,
     place_name,
 )
-from bot.views.handoff import ask_button, with_ask_button
+from bot.views.handoff import ask_button, handoff_privacy, with_ask_button
 from bot.views.html import shorten_html
 
 # -- onboarding ------------------------------------------------------------------
@@ -371,7 +371,8 @@ def help_text(t: Translator) -> str:
     return t.paragraph("\n".join(lines))
 
 
-def privacy_text(t: Translator) -> str:
+def privacy_text(t: Translator, *, handoff_days: int | None = None) -> str:
+    """What the bot stores; with ``handoff_days``, also what "Ask a person" keeps."""
     lines = [
         "<b>" + escape(t._("Your privacy")) + "</b>",
         escape(
@@ -388,6 +389,8 @@ def privacy_text(t: Translator) -> str:
         ),
         escape(t._("Send /forget to delete everything about you at any time.")),
     ]
+    if handoff_days is not None:
+        lines.insert(-1, escape(handoff_privacy(t, handoff_days)))
     return t.paragraph("\n".join(lines))
 
 
