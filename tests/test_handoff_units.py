@@ -233,3 +233,19 @@ async def test_a_helpdesk_over_telegrams_group_limit_does_not_hold_up_replies(sn
         await staff_says(box, WORKER, "answer", topics[8001])
         await box.api.wait_for(lambda c: is_copy_to(8001)(c) and bool(c.result), start=start)
         assert (await service.store.counts())["pending"] > 0, "the group's queue still waits"
+
+
+async def test_a_newcomer_who_blocked_the_bot_ends_the_conversation(snapshot, tmp_path):
+    async with helpdesk_sandbox(snapshot, tmp_path) as box:
+        await newcomer(box, lang="en")
+        await box.tap(NEWCOMER, "ask:go", 1)
+        await box.text(NEWCOMER, "hello")
+        thread = (await topic_of(box)).result["message_thread_id"]
+        box.api.blocked.add(NEWCOMER)
+        await staff_says(box, WORKER, "Hello, how can we help?", thread)
+        told = await box.api.wait_for(
+            lambda c: c.method == "sendMessage" and "blocked the bot" in c.text
+        )
+        assert told.params["message_thread_id"] == thread
+        store = box.application.bot_data.handoff.store
+        assert await store.open_conversation_of(NEWCOMER) is None

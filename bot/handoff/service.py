@@ -19,7 +19,7 @@ import logging
 
 from opening_hours import OpeningHours, State
 from telegram import Bot
-from telegram.error import BadRequest, TimedOut
+from telegram.error import BadRequest, Forbidden, TimedOut
 
 from bot.content.staff import Helpdesk
 from bot.content.store import Place
@@ -274,7 +274,16 @@ class Handoff:
                 message_thread_id=topic_id,
             )
         elif relay.direction == TO_PERSON:
-            await self.bot.copy_message(conversation.user_id, relay.from_chat_id, relay.message_id)
+            try:
+                await self.bot.copy_message(
+                    conversation.user_id, relay.from_chat_id, relay.message_id
+                )
+            except Forbidden:
+                # The person blocked the bot: nothing will reach them; staff are told.
+                if await self.store.end(conversation.ticket, CLOSED, self._now()):
+                    self.open_users.discard(conversation.user_id)
+                    await self._tell_topic(conversation, views.STAFF_PERSON_GONE, close=True)
+                raise Permanent("the person blocked the bot") from None
         elif relay.direction == NOTICE:
             language, _ = await self._person(conversation.user_id)
             t = translator(language)

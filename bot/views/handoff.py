@@ -209,6 +209,7 @@ STAFF_NOT_OPEN = "This conversation is closed: nothing is passed on."
 STAFF_NO_TICKET = "Use this in the topic of a conversation."
 STAFF_SAME_HELPDESK = "That municipality is served by this helpdesk already."
 STAFF_PERSON_LEFT = "The person ended the conversation."
+STAFF_PERSON_GONE = "Not delivered: the person has blocked the bot. The conversation has ended."
 STAFF_PERSON_FORGOT = "The person deleted their data with /forget: the conversation has ended."
 STAFF_HANDOVER_USAGE = "Write /handover followed by a municipality id, e.g. /handover remich."
 
