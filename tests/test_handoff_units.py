@@ -249,3 +249,36 @@ async def test_a_newcomer_who_blocked_the_bot_ends_the_conversation(snapshot, tm
         assert told.params["message_thread_id"] == thread
         store = box.application.bot_data.handoff.store
         assert await store.open_conversation_of(NEWCOMER) is None
+
+
+async def test_a_deleted_topic_is_opened_again(snapshot, tmp_path):
+    async with helpdesk_sandbox(snapshot, tmp_path) as box:
+        await newcomer(box, lang="en")
+        await box.tap(NEWCOMER, "ask:go", 1)
+        await box.text(NEWCOMER, "hello")
+        first = (await topic_of(box)).result["message_thread_id"]
+        await box.api.wait_for(is_copy_to(HELPDESK))
+        del box.api.forums[HELPDESK].topics[first]  # a staff member deleted the topic
+        start = len(box.api.calls)
+        await box.text(NEWCOMER, "are you there?")
+        second = (await topic_of(box, start)).result["message_thread_id"]
+        copied = await box.api.wait_for(
+            lambda c: is_copy_to(HELPDESK)(c) and bool(c.result), start=start, timeout=15
+        )
+        assert copied.params["message_thread_id"] == second != first
+
+
+@pytest.mark.parametrize("args", ["", "nowhere", "remich", "grevenmacher", "MARBURG x", "../../"])
+async def test_handover_with_odd_arguments_answers_with_the_usage(snapshot, tmp_path, args):
+    async with helpdesk_sandbox(snapshot, tmp_path) as box:
+        await newcomer(box, lang="en")
+        await box.tap(NEWCOMER, "ask:go", 1)
+        await box.text(NEWCOMER, "hello")
+        thread = (await topic_of(box)).result["message_thread_id"]
+        calls = await staff_says(box, WORKER, f"/handover {args}".strip(), thread)
+        texts = [c.text for c in calls if c.method == "sendMessage"]
+        if args.lower().startswith("marburg"):
+            assert any("Handed over" in t for t in texts)
+        else:
+            assert texts and ("/handover" in texts[0] or "already" in texts[0]), texts
+            assert not any(c.method == "closeForumTopic" for c in calls)

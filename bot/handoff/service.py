@@ -267,12 +267,19 @@ class Handoff:
             raise Permanent("conversation deleted")
         if relay.direction == TO_STAFF:
             topic_id = await self._ensure_topic(conversation)
-            await self.bot.copy_message(
-                conversation.helpdesk_chat_id,
-                relay.from_chat_id,
-                relay.message_id,
-                message_thread_id=topic_id,
-            )
+            try:
+                await self.bot.copy_message(
+                    conversation.helpdesk_chat_id,
+                    relay.from_chat_id,
+                    relay.message_id,
+                    message_thread_id=topic_id,
+                )
+            except BadRequest as exc:
+                if "thread not found" not in exc.message.lower():
+                    raise
+                # Staff deleted the topic: the next attempt opens a new one.
+                await self.store.set_topic(conversation.ticket, None, self._now())
+                raise TimedOut("topic deleted") from None
         elif relay.direction == TO_PERSON:
             try:
                 await self.bot.copy_message(

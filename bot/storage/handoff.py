@@ -161,7 +161,7 @@ class HandoffStore:
                 continue  # ticket taken, or another task opened one meanwhile: look again
         raise RuntimeError("no free ticket number")
 
-    async def set_topic(self, ticket: str, topic_id: int, now: float) -> None:
+    async def set_topic(self, ticket: str, topic_id: int | None, now: float) -> None:
         await self.connection.write(
             "UPDATE handoff_conversations SET topic_id = ?, updated_at = ? WHERE ticket = ?",
             (topic_id, int(now), ticket),
