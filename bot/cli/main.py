@@ -27,14 +27,22 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def configure_logging(level: int = logging.INFO) -> None:
-    """Log to stderr; never the token, never what users write.
+def configure_logging(
+    level: int = logging.INFO, fmt: str = "text", secrets: Sequence[str] = ()
+) -> None:
+    """Log to stderr, as text or JSON lines (``fmt``); never the token, never what
+    users write.
 
     httpx logs every request URL at INFO, and the URL contains the bot token;
     python-telegram-bot logs whole updates (with users' texts) at DEBUG. Both are
-    held at WARNING/INFO whatever the root level is.
+    held at WARNING/INFO whatever the root level is, and ``secrets`` (the token) are
+    replaced wherever they would appear (:mod:`bot.ops.logs`).
     """
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from bot.ops import logs
+
+    handler = logging.StreamHandler()
+    logs.install(handler, fmt, secrets)
+    logging.basicConfig(level=level, handlers=[handler])
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("telegram").setLevel(logging.INFO)
@@ -45,22 +53,23 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from bot.config import ConfigError, Settings
     from bot.content.load import ContentInvalid
 
-    configure_logging()
     try:
         settings = Settings.from_env()
     except ConfigError as exc:
         print(f"newcomer-bot: {exc}", file=sys.stderr)
         return 2
+    configure_logging(fmt=settings.log_format, secrets=[settings.token])
     from telegram.error import InvalidToken
 
     from bot import logging_privacy
     from bot.app import run
+    from bot.ops.http import OpsServerError
     from bot.storage import StorageUnusable
 
     logging_privacy.install(settings.token)  # the token never reaches the log
     try:
         run(settings)
-    except StorageUnusable as exc:
+    except (StorageUnusable, OpsServerError) as exc:
         print(f"newcomer-bot: {exc}", file=sys.stderr)
         return 1
     except ContentInvalid as exc:
@@ -151,6 +160,70 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_backup(args: argparse.Namespace) -> int:
+    from bot.ops.backup import BackupError, backup
+
+    try:
+        print(f"backup written: {backup(args.database, args.file)}")
+    except BackupError as exc:
+        print(f"newcomer-bot: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from bot.ops.backup import BackupError, restore
+
+    try:
+        summary = restore(args.file, args.database)
+    except BackupError as exc:
+        print(f"newcomer-bot: {exc}", file=sys.stderr)
+        return 1
+    print(f"restored: {summary} (the previous database is in {args.database}.bak)")
+    return 0
+
+
+def _cmd_stats(args: argparse.Namespace) -> int:
+    import asyncio
+    import datetime as dt
+
+    from bot.ops import usage
+    from bot.storage import Storage
+    from bot.storage.stats import UsageCounts
+
+    if not args.database.is_file():
+        print(f"newcomer-bot: there is no database at {args.database}", file=sys.stderr)
+        return 1
+    last = args.to or dt.date.today()
+    first = args.from_ or last - dt.timedelta(days=29)
+    if first > last:
+        print("newcomer-bot: --from is after --to", file=sys.stderr)
+        return 2
+
+    async def read() -> list:
+        storage = await Storage.open(args.database)
+        try:
+            return await usage.report(UsageCounts(storage), first, last, by=args.by)
+        finally:
+            await storage.close()
+
+    rows = asyncio.run(read())
+    if args.format == "json":
+        print(usage.to_json(rows, first, last))
+    else:
+        print(usage.to_csv(rows), end="")
+    return 0
+
+
+def _date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newcomer-bot",
@@ -183,6 +256,29 @@ def build_parser() -> argparse.ArgumentParser:
         "--database", default=os.environ.get("BOT_DATABASE", "data/bot.sqlite3"), type=Path
     )
     p.set_defaults(func=_cmd_gaps)
+
+    database = os.environ.get("BOT_DATABASE", "data/bot.sqlite3")
+    p = sub.add_parser(
+        "backup", help="copy the database (also while the bot runs) to FILE and check it"
+    )
+    p.add_argument("file", type=Path)
+    p.add_argument("--database", default=database, type=Path)
+    p.set_defaults(func=_cmd_backup)
+    p = sub.add_parser("restore", help="replace the database with backup FILE (stop the bot first)")
+    p.add_argument("file", type=Path)
+    p.add_argument("--database", default=database, type=Path)
+    p.set_defaults(func=_cmd_restore)
+
+    p = sub.add_parser(
+        "stats",
+        help="usage counts per day, municipality, category and language (cells below 5 hidden)",
+    )
+    p.add_argument("--from", dest="from_", type=_date, help="first day (default: 30 days ago)")
+    p.add_argument("--to", type=_date, help="last day (default: today)")
+    p.add_argument("--by", choices=("day", "month", "period"), default="day")
+    p.add_argument("--format", choices=("csv", "json"), default="csv")
+    p.add_argument("--database", default=database, type=Path)
+    p.set_defaults(func=_cmd_stats)
 
     try:
         from bot.cli.editor import add_commands

@@ -9,15 +9,11 @@ what Telegram rejects: "message is not modified", texts over 4096 UTF-16 code
 units after entity parsing (captions over 1024, callback answers over 200),
 callback data over 64 bytes, and HTML that Telegram cannot parse (unclosed,
 mismatched or unknown tags; see :func:`parse_html`). The answers follow the Bot
-API documentation (https://core.telegram.org/bots/api).
+API documentation (https://core.telegram.org/bots/api). After ``setWebhook`` it
+posts updates to the webhook, with the secret token, as Telegram does
+(:meth:`FakeBotApi.post_update`).
 
-Forum supergroups (helpdesks of "Ask a person") are simulated as strictly:
-register one with :meth:`FakeBotApi.add_forum`; ``createForumTopic``,
-``closeForumTopic``, ``reopenForumTopic`` and ``editForumTopic`` need it to be a
-forum where the bot is an admin with ``can_manage_topics``; messages sent or
-copied with ``message_thread_id`` need the topic to exist; ``copyMessage`` needs
-the source message to exist (updates pushed here are remembered, like
-Telegram's chats) and returns only a ``MessageId``.
+Forum topics and copyMessage ("Ask a person" helpdesks): bot/devtools/fake_bot_forums.py.
 
 Faults (429s, 403s, requests that never get an answer) are for tests only: they
 live in ``tests/botapi_faults.py``, a subclass overriding :meth:`FakeBotApi.intercept`.
@@ -33,9 +29,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
-from bot.devtools.fake_bot_forums import Forum, ForumMethods
+from bot.devtools.fake_bot_forums import Forum, ForumMethods, add_topic_and_media
 from bot.devtools.fake_bot_reach import ProfileAndInlineMethods
 from bot.devtools.telegram_html import EntityParseError, parse_html, utf16_len
 
@@ -147,6 +144,9 @@ class FakeBotApi(ProfileAndInlineMethods, ForumMethods):
         self._runner: web.AppRunner | None = None
         self._closing = False
         self.port: int | None = None
+        #: What setWebhook set: {"url": ..., "secret_token": ...}; None: long polling.
+        self.webhook: dict[str, Any] | None = None
+        self._poster: aiohttp.ClientSession | None = None
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -170,6 +170,8 @@ class FakeBotApi(ProfileAndInlineMethods, ForumMethods):
 
     async def stop(self) -> None:
         await self.release_pollers()
+        if self._poster is not None:
+            await self._poster.close()
         if self._runner:
             await self._runner.cleanup()
 
@@ -185,16 +187,34 @@ class FakeBotApi(ProfileAndInlineMethods, ForumMethods):
         return next(self._update_ids)
 
     async def push_update(self, update: dict[str, Any], *, update_id: int | None = None) -> int:
-        """Queue an update and return its id (assigned unless ``update_id`` is given)."""
+        """Queue an update and return its id (assigned unless ``update_id`` is given);
+        with a webhook set, post it there instead."""
         update = {"update_id": update_id or next(self._update_ids), **update}
         message = update.get("message")
         if isinstance(message, dict) and "chat" in message and "message_id" in message:
             # Telegram keeps what people send: the bot can copy it later.
             self.messages[(int(message["chat"]["id"]), int(message["message_id"]))] = message
+        if self.webhook is not None:
+            status = await self.post_update(update)
+            if status != 200:
+                raise RuntimeError(f"the webhook answered {status}")
+            return update["update_id"]
         async with self._new_update:
             self._updates.append(update)
             self._new_update.notify_all()
         return update["update_id"]
+
+    async def post_update(self, update: dict[str, Any], *, secret: str | None = None) -> int:
+        """POST one update to the webhook as Telegram does, with the secret token set by
+        setWebhook (or ``secret`` instead); returns the HTTP status."""
+        assert self.webhook is not None, "no webhook set"
+        if self._poster is None:
+            self._poster = aiohttp.ClientSession()
+        secret = self.webhook.get("secret_token") if secret is None else secret
+        headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
+        update = {"update_id": next(self._update_ids), **update}
+        async with self._poster.post(self.webhook["url"], json=update, headers=headers) as answer:
+            return answer.status
 
     # -- waiting ---------------------------------------------------------------------
 
@@ -417,8 +437,17 @@ class FakeBotApi(ProfileAndInlineMethods, ForumMethods):
         return {"ok": True, "result": []}
 
     def _m_getWebhookInfo(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": True, "result": {"url": "", "has_custom_certificate": False,
+        url = self.webhook["url"] if self.webhook else ""
+        return {"ok": True, "result": {"url": url, "has_custom_certificate": False,
                                         "pending_update_count": 0}}  # fmt: skip
+
+    def _m_setWebhook(self, params: dict[str, Any]) -> dict[str, Any]:
+        self.webhook = {"url": params["url"], "secret_token": params.get("secret_token")}
+        return {"ok": True, "result": True}
+
+    def _m_deleteWebhook(self, params: dict[str, Any]) -> dict[str, Any]:
+        self.webhook = None
+        return {"ok": True, "result": True}
 
 
 class UpdateFactory:
@@ -474,17 +503,7 @@ class UpdateFactory:
                 message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
         if location is not None:
             message["location"] = {"latitude": location[0], "longitude": location[1]}
-        if thread_id is not None:
-            message.update(message_thread_id=thread_id, is_topic_message=True)
-        if media is not None:
-            file = {"file_id": f"{media}-{message['message_id']}", "file_unique_id": "u"}
-            message[media] = {
-                "photo": [{**file, "width": 90, "height": 90}],
-                "voice": {**file, "duration": 3},
-                "document": {**file, "file_name": "letter.pdf"},
-            }[media]
-            if caption is not None:
-                message["caption"] = caption
+        add_topic_and_media(message, thread_id, media, caption)
         key = "channel_post" if chat_type == "channel" else "message"
         return {key: message}
 

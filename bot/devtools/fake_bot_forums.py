@@ -25,6 +25,24 @@ _CONTENT_KEYS = (
 )  # fmt: skip
 
 
+def add_topic_and_media(
+    message: dict[str, Any], thread_id: int | None, media: str | None, caption: str | None
+) -> None:
+    """For :class:`~bot.devtools.fake_bot_api.UpdateFactory`: mark ``message`` as sent in
+    forum topic ``thread_id``, and give it a ``photo``, ``voice`` or ``document``."""
+    if thread_id is not None:
+        message.update(message_thread_id=thread_id, is_topic_message=True)
+    if media is not None:
+        file = {"file_id": f"{media}-{message['message_id']}", "file_unique_id": "u"}
+        message[media] = {
+            "photo": [{**file, "width": 90, "height": 90}],
+            "voice": {**file, "duration": 3},
+            "document": {**file, "file_name": "letter.pdf"},
+        }[media]
+        if caption is not None:
+            message["caption"] = caption
+
+
 @dataclasses.dataclass
 class Forum:
     """A supergroup with topics: whether the bot may manage topics, and its topics

@@ -77,6 +77,8 @@ async def answer_question(
         await update.effective_message.reply_text(views.small_talk(result.kind, t))
         await show_menu(update, context, place, t, edit=False)
         return
+    if offset == 0 and not edit:  # usage counts: a search, and whether it found anything
+        context.bot_data.stats.searched(bool(result.hits), language=t.lang, municipality=place.municipality.id)  # fmt: skip
     if not result.hits and offset == 0 and not edit:
         await context.bot_data.storage.record_unanswered(text, t.lang, place.municipality.id)
         ask = context.bot_data.handoff.available(place)
