@@ -32,11 +32,13 @@ from bot.content.staff import Staff
 from bot.context import BotData
 from bot.delivery import held, progress
 from bot.delivery.worker import MAX_SENDERS, DeliveryWorker
+from bot.editing import digest
 from bot.handlers import (
     announce,
     browse,
     common,
     editors,
+    feedback,
     groups,
     handoff,
     inline,
@@ -103,9 +105,14 @@ def add_handlers(application: Application) -> None:
         "gaps": editors.gaps_command,
         "coverage": editors.coverage_command,
         "stats": stats.stats_command,  # admins: usage counts
+        "feedback": feedback.feedback_command,
     }
     for name, callback in private_commands.items():
         application.add_handler(CommandHandler(name, callback, filters=private))
+    # A feedback comment, when one is awaited, comes before everything else;
+    # any other button ends the wait (bot/handlers/feedback.py).
+    application.add_handler(MessageHandler(filters.TEXT & private, feedback.on_comment), group=-1)
+    application.add_handler(CallbackQueryHandler(feedback.cancel_comment), group=-1)
     # "Ask a person" (bot/handoff): /stop_chat, a conversation's messages, helpdesk topics.
     application.add_handler(CommandHandler("stop_chat", handoff.stop_chat_command, filters=private))
     application.add_handler(
@@ -172,6 +179,7 @@ def add_handlers(application: Application) -> None:
         "an": announce.on_stray_announce_button,  # outside a running /announce
         "ask": handoff.on_ask_button,
         "hq": handoff.not_a_helpdesk_private,  # group taps are routed above
+        "fb": feedback.on_feedback_button,
     }
     if buttons.keys() != callback_data.ACTIONS.keys():
         raise ValueError("every callback_data action needs exactly one button handler")
@@ -274,6 +282,15 @@ def build_application(
         # Unanswered questions are kept 90 days at most (see Storage.expire_unanswered).
         application.job_queue.run_repeating(
             expire_unanswered, interval=24 * 3600, first=60, name="expire-unanswered"
+        )
+        # Feedback: the day's vote tokens start empty (their salt is gone); comments
+        # are kept 90 days; editors get a weekly digest (bot/editing/digest.py).
+        await feedback.service(application).start()
+        application.job_queue.run_repeating(
+            feedback.expire_comments, interval=24 * 3600, first=90, name="expire-feedback"
+        )
+        application.job_queue.run_repeating(
+            digest.digest_job, interval=digest.CHECK_SECONDS, first=120, name="weekly-digest"
         )
         if settings.watch_content:
             watching.append(

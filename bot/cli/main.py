@@ -24,6 +24,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         f"OK: {len(content.entries)} entries, {len(content.regions)} region(s), "
         f"{len(content.places)} municipalities, {len(content.categories)} categories."
     )
+    if args.links:  # warnings only: a dead link is no reason to refuse the content
+        from bot.cli.editor import check_links_report
+        from bot.editing.links import warning_line
+
+        for link, result in check_links_report(args, content)[3]:
+            print(warning_line(link, result))
     return 0
 
 
@@ -234,6 +240,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_run)
     p = sub.add_parser("validate", help="check all content files; exit 1 on any problem")
     p.add_argument("directory", nargs="?", default="content")
+    p.add_argument("--links", action="store_true", help="also check links (warnings, exit 0)")
+    from bot.cli.editor import add_link_options
+
+    add_link_options(p)
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("preview", help="print an entry's card as the bot shows it")

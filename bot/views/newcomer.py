@@ -369,6 +369,12 @@ def privacy_text(t: Translator, *, handoff_days: int | None = None) -> str:
                 "addresses in it are removed before it is stored."
             )
         ),
+        escape(
+            t._(
+                "Comments you write about an entry are kept without your id for 90 days, "
+                "without phone numbers or e-mail addresses."
+            )
+        ),
         escape(t._("Send /forget to delete everything about you at any time.")),
     ]
     if handoff_days is not None:
