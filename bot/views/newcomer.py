@@ -22,7 +22,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.content.model import Entry, Region
 from bot.content.store import SCOPE_MUNICIPALITY, SCOPE_NATIONAL, Content, Place
-from bot.i18n import LANGUAGES, Translator, language_name
+from bot.i18n import LANGUAGES, PDI, Translator, is_rtl, language_name
 from bot.telegram.commands import PRIVATE_COMMANDS
 from bot.views.common import (
     View,
@@ -44,11 +44,57 @@ EXAMPLE_MARK = "🧪"
 # -- onboarding ------------------------------------------------------------------
 
 
-def language_picker(t: Translator) -> View:
-    """All UI languages by their own names (never flags), two per row."""
-    buttons = [button(language_name(code), "lang", code) for code in LANGUAGES]
+#: Languages most newcomers in a country read, most likely first: the country's own
+#: languages, then those of its largest groups of newcomers (Luxembourg: STATEC's
+#: foreign residents — Portuguese, French, Italian — and the asylum seekers of
+#: recent years from Syria, Eritrea, Afghanistan, Ukraine; Germany: BAMF's asylum
+#: and EU-migration figures — Syria, Ukraine, Afghanistan, Turkey, Iraq, Romania,
+#: Poland). A fixed, reviewed order, not counted from usage; a country that is
+#: not listed gets only the client's language first.
+PICKER_FIRST: dict[str, tuple[str, ...]] = {
+    "lu": ("fr", "pt", "de", "en", "lb", "it", "ar", "uk", "ti", "prs", "fa", "es"),
+    "de": ("de", "ar", "uk", "tr", "en", "ru", "prs", "fa", "ku", "ro", "pl", "ps"),
+}
+
+#: How many of the most likely languages get the wide buttons (two per row) at the
+#: top of the picker; the rest follow three per row.
+PICKER_TOP = 6
+
+RLI = "\u2067"
+
+
+def picker_languages(
+    client_language: str | None = None, countries: tuple[str, ...] = ()
+) -> tuple[str, ...]:
+    """All UI languages, most likely first: the Telegram client's language
+    (:func:`~bot.i18n.normalize_language`), then the countries' lists in
+    :data:`PICKER_FIRST` taken in turns (content covering Luxembourg and Germany:
+    fr, de, pt, ar, …), then the rest in :data:`~bot.i18n.LANGUAGES` order."""
+    first = [client_language] if client_language in LANGUAGES else []
+    lists = [PICKER_FIRST.get(c, ()) for c in countries]
+    for i in range(max((len(x) for x in lists), default=0)):
+        first += [x[i] for x in lists if i < len(x)]
+    return tuple(dict.fromkeys([*first, *LANGUAGES]))
+
+
+def _own_name(code: str) -> str:
+    """The language's own name; a right-to-left name is isolated (RLI…PDI) so its
+    parentheses and letters keep their order on a left-to-right keyboard."""
+    name = language_name(code)
+    return f"{RLI}{name}{PDI}" if is_rtl(code) else name
+
+
+def language_picker(
+    t: Translator, client_language: str | None = None, countries: tuple[str, ...] = ()
+) -> View:
+    """All UI languages by their own names (never flags): the most likely
+    (:func:`picker_languages`) two per row on top, the others three per row."""
+    codes = picker_languages(client_language, countries)
+    buttons = [button(_own_name(code), "lang", code) for code in codes]
+    top, rest = buttons[:PICKER_TOP], buttons[PICKER_TOP:]
+    rows = pairs(top) + [rest[i : i + 3] for i in range(0, len(rest), 3)]
     text = t._("Choose your language:")
-    return View(t.paragraph(f"🌐 {escape(text)}"), InlineKeyboardMarkup(pairs(buttons)))
+    return View(t.paragraph(f"🌐 {escape(text)}"), InlineKeyboardMarkup(rows))
 
 
 def welcome(t: Translator) -> str:
