@@ -109,6 +109,12 @@ _UK_SUFFIXES = tuple(sorted([*_UK_ENDINGS.split(), *"аяоеіиуюьїй"], k
 _TR_SUFFIXES = ("lari", "leri", "lar", "ler", "si", "su", "nin", "nun", "dan", "den", "da", "de")
 
 
+# Kurmanji has no Snowball stemmer: strip the izafe and oblique endings (folded:
+# -ê → e), which carry most of the variation in short questions: "kursa zimên",
+# "zarokên min", "ji bo penaberan" (kurs, zarok, penaber).
+_KU_SUFFIXES = ("eke", "eki", "yen", "ye", "ya", "en", "an", "ek", "e", "a")
+
+
 def _strip(word: str, suffixes: Iterable[str], keep: int, times: int = 1) -> str:
     for _ in range(times):
         for suffix in suffixes:
@@ -161,12 +167,14 @@ def make_stemmer(lang: str) -> Callable[[str], str] | None:
         return lambda w: _strip(w, _UK_SUFFIXES, keep=3)
     if lang == "tr":
         return lambda w: _strip(w, _TR_SUFFIXES, keep=3, times=2)
+    if lang == "ku":
+        return lambda w: _strip(w, _KU_SUFFIXES, keep=3)
     return None
 
 
 #: Languages whose stemmers apply to a query word, by the word's script.
 SCRIPT_LANGUAGES = {
-    "latin": ("en", "de", "fr", "pt", "tr", "it", "es", "ro", "pl"),
+    "latin": ("en", "de", "fr", "pt", "tr", "it", "es", "ro", "pl", "ku"),
     "cyrillic": ("ru", "uk"),
     "arabic": ("ar",),  # one light stemmer serves ar, fa, prs and ps (not ckb, ur)
 }
