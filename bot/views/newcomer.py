@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 from html import escape
 
-from babel.numbers import format_decimal
 from babel.units import format_unit
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -175,8 +174,8 @@ def location_not_covered(nearest: Place, distance_km: float, t: Translator) -> t
     """A shared location outside every covered municipality: say so and name the nearest
     covered one with its distance (the text), and let the person take it or choose
     another (the view with buttons)."""
-    distance = format_unit(
-        max(1, round(distance_km)), "length-kilometer", length="short", locale=t.locale
+    distance = t.digits(
+        format_unit(max(1, round(distance_km)), "length-kilometer", length="short", locale=t.locale)
     )
     name = place_name(nearest, t)
     lines = [
@@ -250,7 +249,7 @@ def _main_menu(
     buttons = []
     for category in content.categories.values():
         name, _ = localized(category.name, t, place.region.default_language)
-        label = f"{category.icon} {name} ({format_decimal(counts[category.id], locale=t.locale)})"
+        label = f"{category.icon} {name} ({t.number(counts[category.id])})"
         buttons.append(button(label.strip(), "cat", category.id, 0))
     rows = pairs(buttons)
     rows.append(
@@ -362,7 +361,7 @@ def _category_list(
         lines.append(f"📞 <b>{t.ltr(escape(entry.phone))}</b> — {escape(t.auto(title))}")
     if ranked:
         count = t.ngettext("{count} result", "{count} results", len(ranked))
-        lines.append(escape(count.format(count=format_decimal(len(ranked), locale=t.locale))))
+        lines.append(escape(count.format(count=t.number(len(ranked)))))
         lines.append(escape(t._("📍 in your municipality · 🗺 in the region · 🏛 national")))
         if any(entry.example for _, entry in ranked):
             lines.append(escape(example_legend(t)))
