@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from bot.i18n import LANGUAGES, LRI, PDI, RLM, translator
 from bot.search.analysis import make_stemmer
 from bot.views import newcomer as views
+from bot.views.card import entry_card
 from tests.conftest import last_keyboard, last_message_id, last_text
 
 RLI = "\u2067"
@@ -208,3 +209,18 @@ def test_stemmers_of_the_new_languages() -> None:
         assert make_stemmer(lang)(word) == stem
     for lang in ("so", "sq", "am", "ur", "ckb"):
         assert make_stemmer(lang) is None, "no stemmer is better than a made-up one"
+
+
+# -- dates and numbers as the newcomer writes them -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "date"),
+    [("prs", "۳۰ نومبر ۲۰۲۶"), ("so", "Noofeembar 30, 2026"), ("en", "November 30, 2026")],
+)
+def test_the_card_says_when_it_was_checked_in_the_reader_s_calendar(snapshot, lang, date) -> None:
+    entry = snapshot.content.entries["lu-adem"]
+    assert entry.last_checked() == dt.date(2026, 11, 30) and not entry.example
+    t = translator(lang)
+    view = entry_card(snapshot.content, entry, t, dt.datetime(2026, 11, 23, 10, 0))
+    assert t._("Last checked: {date}").format(date=date) in view.text
