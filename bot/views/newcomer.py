@@ -45,12 +45,12 @@ EXAMPLE_MARK = "🧪"
 
 
 #: Languages most newcomers in a country read, most likely first: the country's own
-#: languages, then those of its largest groups of newcomers (Luxembourg: STATEC's
-#: foreign residents — Portuguese, French, Italian — and the asylum seekers of
-#: recent years from Syria, Eritrea, Afghanistan, Ukraine; Germany: BAMF's asylum
-#: and EU-migration figures — Syria, Ukraine, Afghanistan, Turkey, Iraq, Romania,
-#: Poland). A fixed, reviewed order, not counted from usage; a country that is
-#: not listed gets only the client's language first.
+#: languages, then those of its largest groups of newcomers as commonly known
+#: (Luxembourg: Portuguese, French, Italian residents; asylum seekers from Syria,
+#: Eritrea, Afghanistan, Ukraine. Germany: Syria, Ukraine, Turkey, Afghanistan,
+#: Iraq, Romania, Poland). A fixed order, not counted from usage and not yet
+#: compared with STATEC or BAMF figures (to do). A country that is not listed
+#: gets only the client's language first.
 PICKER_FIRST: dict[str, tuple[str, ...]] = {
     "lu": ("fr", "pt", "de", "en", "lb", "it", "ar", "uk", "ti", "prs", "fa", "es"),
     "de": ("de", "ar", "uk", "tr", "en", "ru", "prs", "fa", "ku", "ro", "pl", "ps"),
