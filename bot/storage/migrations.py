@@ -11,6 +11,7 @@ import sqlite3
 
 from bot.privacy import scrub
 from bot.storage.connection import Connection, StorageUnusable, describe_open_error
+from bot.storage.handoff import SCHEMA as HANDOFF_SCHEMA
 
 #: Forward migrations; index + 1 is the schema version they bring the database to.
 MIGRATIONS: tuple[str, ...] = (
@@ -115,7 +116,9 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (region, week)
     );
     """,
-    # 5: unanswered questions keep the day, not the time, and ids in no particular
+    # 5: "Ask a person" conversations and their relay outbox (bot/storage/handoff.py)
+    HANDOFF_SCHEMA,
+    # 6: unanswered questions keep the day, not the time, and ids in no particular
     # order (a row's id or a time could be matched with users' timestamps); existing
     # rows are converted (their UTC day) and scrubbed again (names too: privacy_scrub
     # is bot.privacy.scrub, registered on the connection before migrating)
