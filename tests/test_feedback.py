@@ -113,6 +113,8 @@ async def test_arabic_report_of_wrong_hours_reaches_editors_in_feedback_and_dige
     assert rows[0]["language"] == "ar"
     assert "0661" not in rows[0]["comment"] and "@" not in rows[0]["comment"]
     assert "الساعات تغيرت" in rows[0]["comment"]
+    # The day only, not the time of day that could be matched to the user's activity.
+    assert rows[0]["created_at"] % 86400 == 0
     for table in ("feedback_comments", "feedback_counts", "feedback_votes"):
         async with box.storage.db.execute(f"SELECT * FROM {table}") as cur:
             for row in await cur.fetchall():

@@ -113,18 +113,15 @@ class FeedbackStore:
     async def add_comment(
         self, entry_id: str, kind: str, language: str, comment: str, now: float | None = None
     ) -> None:
-        """Keep a (scrubbed) comment: entry, kind, language, time; never who wrote it."""
+        """Keep a (scrubbed) comment: entry, kind, language and the day (``created_at`` is
+        the start of its UTC day, in seconds); never who wrote it, nor the time of day
+        or the order of writing (random row ids)."""
+        moment = int(now or self.connection.now())
         async with self.connection.transaction():
             await self.db.execute(
-                "INSERT INTO feedback_comments (entry_id, kind, language, comment, created_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (
-                    entry_id,
-                    kind,
-                    language,
-                    comment[:COMMENT_MAX_CHARS],
-                    int(now or self.connection.now()),
-                ),
+                "INSERT INTO feedback_comments (id, entry_id, kind, language, comment, created_at) "
+                "VALUES (random() & 9223372036854775807, ?, ?, ?, ?, ?)",
+                (entry_id, kind, language, comment[:COMMENT_MAX_CHARS], moment - moment % 86400),
             )
 
     async def expire_comments(self, now: float | None = None) -> int:

@@ -138,6 +138,25 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE unanswered_by_day RENAME TO unanswered;
     CREATE INDEX unanswered_day ON unanswered (day);
     """,
+    # 7: comments on entries keep the day, not the second, and random ids (like
+    # unanswered questions), so their time or order cannot be matched to a user's.
+    """
+    CREATE TABLE feedback_comments_by_day (
+        id         INTEGER PRIMARY KEY,
+        entry_id   TEXT NOT NULL,
+        kind       TEXT NOT NULL,
+        language   TEXT NOT NULL,
+        comment    TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    INSERT INTO feedback_comments_by_day (id, entry_id, kind, language, comment, created_at)
+        SELECT random() & 9223372036854775807, entry_id, kind, language,
+               privacy_scrub(comment), created_at - created_at % 86400
+        FROM feedback_comments ORDER BY random();
+    DROP TABLE feedback_comments;
+    ALTER TABLE feedback_comments_by_day RENAME TO feedback_comments;
+    CREATE INDEX feedback_comments_created ON feedback_comments (created_at);
+    """,
 )
 
 
