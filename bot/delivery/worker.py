@@ -1,7 +1,11 @@
 """Announcement delivery from the durable outbox.
 
 Confirming an announcement writes one outbox row per recipient (see
-:meth:`bot.storage.outbox.Announcements.create`); this worker sends them.
+:meth:`bot.storage.outbox.Announcements.create`); this worker sends them. The
+editors' weekly digest goes the same way (kind ``digest``:
+:meth:`~bot.storage.outbox.Announcements.create_digest`): its texts are ready to
+send, in the recipient's language, and its recipients are staff, so no subscription
+is checked for it.
 A row becomes ``sent`` only after Telegram accepted the message, and a sender
 takes its next row only once that is committed, so a process killed at any moment
 resumes where it stopped and at most the messages in flight at that moment (one
@@ -114,6 +118,16 @@ def leaky_bucket(rate: float) -> AsyncLimiter:
     capacity = max(1, whole // 100)
     drain = (whole - capacity + 1) / (1 + SKEW_SECONDS)
     return AsyncLimiter(capacity, capacity / drain)
+
+
+def digest_text(item: OutboxItem, texts: dict[str, str], default_language: str) -> str:
+    """A digest's text for this recipient: rendered when it was written, in their
+    language then (if it has changed since: the default language's)."""
+    if item.language in texts:
+        return texts[item.language]
+    if default_language in texts:
+        return texts[default_language]
+    return next(iter(texts.values()))
 
 
 class DeliveryWorker:
@@ -362,7 +376,10 @@ class DeliveryWorker:
         text = self._rendered.get(key)
         if text is None:
             texts, default_language = await self._texts_for(item.announcement_id)
-            text = self.render(item, texts, default_language)
+            if item.kind == "digest":
+                text = digest_text(item, texts, default_language)
+            else:
+                text = self.render(item, texts, default_language)
             if len(self._rendered) > 10_000:
                 self._rendered.clear()
             self._rendered[key] = text

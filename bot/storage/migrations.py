@@ -117,6 +117,11 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 5: "Ask a person" conversations and their relay outbox (bot/storage/handoff.py)
     HANDOFF_SCHEMA,
+    # 6: the editors' weekly digest goes through the outbox as an "announcement" of
+    # its own kind (bot/storage/outbox.py, Announcements.create_digest)
+    """
+    ALTER TABLE announcements ADD COLUMN kind TEXT NOT NULL DEFAULT 'announcement';
+    """,
 )
 
 
