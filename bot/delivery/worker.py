@@ -172,6 +172,9 @@ class DeliveryWorker:
         self.stats = DeliveryStats()
         self._queue: asyncio.Queue[OutboxItem] = asyncio.Queue(maxsize=self.concurrency * 2)
         self._in_flight: set[int] = set()
+        # Set while no row is in flight (see wait_idle).
+        self._idle = asyncio.Event()
+        self._idle.set()
         self._wake = asyncio.Event()
         self._paused_until = 0.0
         self._texts: dict[int, tuple[dict[str, str], str]] = {}
@@ -222,6 +225,11 @@ class DeliveryWorker:
         """True while ``sent`` marks cannot be written (no new messages go out)."""
         return not self._writable.is_set()
 
+    async def wait_idle(self) -> None:
+        """Return once no outbox row is in flight: every row handed to a sender was
+        recorded (``sent`` committed, failed, skipped or rescheduled)."""
+        await self._idle.wait()
+
     def wake(self) -> None:
         """Look at the outbox now (new rows were written)."""
         self._wake.set()
@@ -242,6 +250,7 @@ class DeliveryWorker:
                 if items:
                     for item in items:
                         self._in_flight.add(item.id)
+                        self._idle.clear()
                         await self._queue.put(item)
                     continue
                 next_due = await self.storage.next_due()
@@ -317,6 +326,8 @@ class DeliveryWorker:
                 # Only now may the feeder hand out this row again: a sent row is 'pending'
                 # in the database until its mark is committed.
                 self._in_flight.discard(item.id)
+                if not self._in_flight:
+                    self._idle.set()
                 self._changed.add(item.announcement_id)
 
     async def _record_sent(self, outbox_id: int) -> None:
