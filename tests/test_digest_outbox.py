@@ -205,8 +205,15 @@ async def test_a_digest_is_written_whole_or_not_at_all(tmp_path):
         assert queued == 3, "English in two messages, German in one"
         again = await outbox.create_digest(texts={"en": ["one"]}, recipients={EDITOR: "en"}, **args)
         assert again is None, "the week's digest is written once"
-        async with storage.db.execute("SELECT count(*) FROM outbox") as cur:
-            assert (await cur.fetchone())[0] == 3
+        async with storage.db.execute("SELECT id FROM outbox ORDER BY id") as cur:
+            rows = [r[0] for r in await cur.fetchall()]
+        assert len(rows) == 3
+        # Once sent, a digest's texts (comments, questions) go with the next digest.
+        await outbox.mark_sent(rows)
+        week49 = {**args, "week": "2026-W49"}
+        await outbox.create_digest(texts={"en": ["new"]}, recipients={EDITOR: "en"}, **week49)
+        async with storage.db.execute("SELECT text FROM announcement_texts") as cur:
+            assert [r[0] for r in await cur.fetchall()] == ["new"]
     finally:
         await storage.close()
 

@@ -158,6 +158,12 @@ class Announcements:
         after ``now`` so parts go out in order. ``default_language`` must be in
         ``texts`` when ``texts`` is not empty: recipients whose language changed
         meanwhile get that one.
+
+        The texts of earlier digests with nothing pending any more are deleted here
+        (they quote newcomers' comments and questions, which are kept only so long):
+        so a digest's text is kept until the next digest check after it went out,
+        about a week. Their rows stay (ids are not reused: the worker caches texts
+        by announcement id).
         """
         parts = max((len(p) for p in texts.values()), default=0)
         queued = 0
@@ -172,6 +178,11 @@ class Announcements:
                 "INSERT INTO digest_coverage (region, counts) VALUES (?, ?) "
                 "ON CONFLICT (region) DO UPDATE SET counts = excluded.counts",
                 (region, json.dumps(coverage, sort_keys=True)),
+            )
+            await self.db.execute(
+                "DELETE FROM announcement_texts WHERE announcement_id IN (SELECT a.id FROM "
+                "announcements a WHERE a.kind = 'digest' AND NOT EXISTS (SELECT 1 FROM outbox o "
+                "WHERE o.announcement_id = a.id AND o.status = 'pending'))"
             )
             for index in range(parts):
                 part = {lang: p[index] for lang, p in texts.items() if len(p) > index}
@@ -389,8 +400,8 @@ class Announcements:
         """Announcements sent (or being sent) to ``municipality`` since ``since``, newest first."""
         async with self.db.execute(
             f"SELECT {_ANNOUNCEMENT_COLUMNS} FROM announcements WHERE kind = 'announcement' "
-            "AND status IN ('sending', 'done') AND send_at >= ? AND EXISTS (SELECT 1 FROM json_each(targets) "
-            "WHERE value = ?) ORDER BY send_at DESC LIMIT ?",
+            "AND status IN ('sending', 'done') AND send_at >= ? AND EXISTS "
+            "(SELECT 1 FROM json_each(targets) WHERE value = ?) ORDER BY send_at DESC LIMIT ?",
             (int(since), municipality, limit),
         ) as cur:
             return [_announcement(r) for r in await cur.fetchall()]
