@@ -84,8 +84,13 @@ async def test_gaps_lists_frequent_unanswered_questions_and_expires_old_ones(tmp
         await storage.record_unanswered("kindergeld formular", "de", "remich")
     await storage.record_unanswered("velo reparatur", "de", "remich")
     await storage.db.execute(
-        "INSERT INTO unanswered (query, language, municipality, created_at) VALUES (?,?,?,?)",
-        ("old question", "ar", "remich", int(time.time()) - 91 * 86400),
+        "INSERT INTO unanswered (query, language, municipality, day) VALUES (?,?,?,?)",
+        (
+            "old question",
+            "ar",
+            "remich",
+            time.strftime("%Y-%m-%d", time.gmtime(time.time() - 91 * 86400)),
+        ),
     )
     assert await storage.expire_unanswered() == 1
     await storage.close()

@@ -7,7 +7,7 @@ changes the salt is replaced and the day's tokens are deleted; a restart forgets
 the salt, so the tokens are deleted at start-up too (:meth:`FeedbackService.start`).
 
 Comments are optional and short; :func:`scrub` removes phone numbers, e-mail
-addresses and long runs of digits before anything is stored.
+addresses, long runs of digits and names before anything is stored.
 """
 
 from __future__ import annotations
@@ -15,34 +15,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import re
 import secrets
 from collections.abc import Callable
 
+from bot.privacy import REMOVED, is_empty  # noqa: F401  (REMOVED: for callers)
+from bot.privacy import scrub as _scrub
 from bot.storage.feedback import COMMENT_MAX_CHARS, KINDS, FeedbackStore
-
-#: What replaces a removed phone number, e-mail address or digit run.
-REMOVED = "[…]"
-
-_EMAIL = re.compile(r"[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+")
-# A phone-like run: at least 6 digits, possibly with spaces, dots, dashes, slashes or
-# brackets between them (any script's digits: \d is Unicode-aware for str patterns).
-_PHONE = re.compile(r"\+?\(?\d(?:[\s./()\-]{0,3}\d){5,}")
-_LONG_DIGITS = re.compile(r"\d{5,}")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def scrub(text: str) -> str:
-    """``text`` without e-mail addresses, phone numbers or runs of 5+ digits, with
-    whitespace collapsed and at most :data:`COMMENT_MAX_CHARS` characters."""
-    text = _CONTROL.sub(" ", text)
-    text = _EMAIL.sub(REMOVED, text)
-    text = _PHONE.sub(REMOVED, text)
-    text = _LONG_DIGITS.sub(REMOVED, text)
-    text = " ".join(text.split())
-    if len(text) > COMMENT_MAX_CHARS:
-        text = text[: COMMENT_MAX_CHARS - 1] + "…"
-    return text
+    """``text`` without e-mail addresses, phone numbers, runs of 5+ digits or names
+    and addresses introduced as such (:func:`bot.privacy.scrub`), whitespace collapsed,
+    at most :data:`COMMENT_MAX_CHARS` characters."""
+    return _scrub(text, COMMENT_MAX_CHARS)
 
 
 class FeedbackService:
@@ -85,7 +70,7 @@ class FeedbackService:
     async def comment(self, entry_id: str, kind: str, language: str, text: str) -> str:
         """Store the scrubbed comment (nothing when nothing is left); returns what was kept."""
         kept = scrub(text)
-        if kept.replace(REMOVED, "").strip():
+        if not is_empty(kept):
             await self.store.add_comment(entry_id, kind, language, kept, self.clock().timestamp())
             return kept
         return ""

@@ -14,7 +14,6 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.feedback import scrub  # no phone numbers, e-mails or long digit runs kept
 from bot.handlers.browse import menu_command
 from bot.handlers.common import (
     AWAITING,
@@ -30,6 +29,7 @@ from bot.handlers.common import (
 )
 from bot.handlers.onboarding import pick_municipality_by_name
 from bot.i18n import Translator
+from bot.privacy import scrub  # no phone numbers, e-mails, long digit runs or names kept
 from bot.storage import User
 from bot.views import newcomer as views
 

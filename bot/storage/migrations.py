@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from bot.privacy import scrub
 from bot.storage.connection import Connection, StorageUnusable, describe_open_error
 from bot.storage.handoff import SCHEMA as HANDOFF_SCHEMA
 
@@ -117,12 +118,36 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 5: "Ask a person" conversations and their relay outbox (bot/storage/handoff.py)
     HANDOFF_SCHEMA,
-    # 6: the editors' weekly digest goes through the outbox as an "announcement" of
+    # 6: unanswered questions keep the day, not the time, and ids in no particular
+    # order (a row's id or a time could be matched with users' timestamps); existing
+    # rows are converted (their UTC day) and scrubbed again (names too: privacy_scrub
+    # is bot.privacy.scrub, registered on the connection before migrating)
+    """
+    CREATE TABLE unanswered_by_day (
+        id           INTEGER PRIMARY KEY,
+        query        TEXT NOT NULL,
+        language     TEXT NOT NULL,
+        municipality TEXT,
+        day          TEXT NOT NULL
+    );
+    INSERT INTO unanswered_by_day (id, query, language, municipality, day)
+        SELECT random() & 9223372036854775807, privacy_scrub(query), language, municipality,
+               date(created_at, 'unixepoch')
+        FROM unanswered ORDER BY random();
+    DROP TABLE unanswered;
+    ALTER TABLE unanswered_by_day RENAME TO unanswered;
+    CREATE INDEX unanswered_day ON unanswered (day);
+    """,
+    # 7: the editors' weekly digest goes through the outbox as an "announcement" of
     # its own kind (bot/storage/outbox.py, Announcements.create_digest)
     """
     ALTER TABLE announcements ADD COLUMN kind TEXT NOT NULL DEFAULT 'announcement';
     """,
 )
+
+
+def _scrub_query(query: object) -> str:
+    return scrub(query if isinstance(query, str) else "", 200)
 
 
 async def schema_version(connection: Connection) -> int:
@@ -138,6 +163,8 @@ async def migrate(connection: Connection, path: object = "the database") -> int:
     is no SQLite database, or cannot be written.
     """
     try:
+        # Migration 5 scrubs stored questions again with the current rules.
+        await connection.db.create_function("privacy_scrub", 1, _scrub_query, deterministic=True)
         version = await schema_version(connection)
         if version > len(MIGRATIONS):
             raise StorageUnusable(

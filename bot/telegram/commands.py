@@ -47,6 +47,7 @@ STAFF_COMMANDS = {
     "coverage": N_("Translation coverage"),
     "gaps": N_("Questions without answers"),
     "feedback": N_("Problems newcomers reported"),
+    "stats": N_("How the bot is used (counts)"),
     "grant": N_("Give a staff role"),
     "revoke": N_("Remove a staff role"),
 }
@@ -59,6 +60,7 @@ ROLE_COMMANDS = {
         "coverage",
         "gaps",
         "feedback",
+        "stats",
         "grant",
         "revoke",
     ),

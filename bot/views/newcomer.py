@@ -36,7 +36,8 @@ from bot.views.common import (
     previous_arrow,
     region_fallbacks,
 )
-from bot.views.handoff import ask_button, handoff_privacy, with_ask_button
+from bot.views.handoff import ask_button, with_ask_button
+from bot.views.privacy import privacy_text  # noqa: F401  (handlers call views.privacy_text)
 
 #: Mark of example entries in lists and search results (the card says it in words).
 EXAMPLE_MARK = "🧪"
@@ -389,41 +390,6 @@ def help_text(t: Translator) -> str:
         "",
     ]
     lines += [f"/{name} — {escape(t._(description))}" for name, description in PRIVATE_COMMANDS]
-    return t.paragraph("\n".join(lines))
-
-
-def privacy_text(t: Translator, *, handoff_days: int | None = None) -> str:
-    """What the bot stores; with ``handoff_days``, also what "Ask a person" keeps."""
-    lines = [
-        "<b>" + escape(t._("Your privacy")) + "</b>",
-        escape(
-            t._(
-                "The bot stores only your Telegram account number (a number Telegram gives "
-                "every account; not your phone number), your language, your municipality, "
-                "whether you want news, and when you last used it."
-            )
-        ),
-        escape(
-            t._("It does not store your name, your username, your phone number or what you write.")
-        ),
-        escape(
-            t._(
-                "One exception: a question it cannot answer is kept for 90 days, so that "
-                "editors can add what is missing: its words, your language and your "
-                "municipality, without your account number. Phone numbers and e-mail "
-                "addresses in it are removed before it is stored."
-            )
-        ),
-        escape(
-            t._(
-                "Comments you write about an entry are kept without your id for 90 days, "
-                "without phone numbers or e-mail addresses."
-            )
-        ),
-        escape(t._("Send /forget to delete everything about you at any time.")),
-    ]
-    if handoff_days is not None:
-        lines.insert(-1, escape(handoff_privacy(t, handoff_days)))
     return t.paragraph("\n".join(lines))
 
 
