@@ -75,6 +75,37 @@ def sent_to(box, chat_id: int) -> list[str]:
     return [c.text for c in box.api.calls if c.method == "sendMessage" and c.chat_id == chat_id]
 
 
+async def send_digests(box, now: dt.datetime, *chat_ids: int) -> dict[str, int]:
+    """:func:`send_due_digests`, then wait until the delivery worker sent the messages
+    it queued for ``chat_ids`` (all recipients if none given) through the outbox."""
+    db = box.storage.announcements.db
+    async with db.execute("SELECT coalesce(max(id), 0) FROM outbox") as cur:
+        (last,) = await cur.fetchone()
+    start = len(box.api.calls)
+    sent = await send_due_digests(box.application, now)
+    async with db.execute(
+        "SELECT chat_id, count(*) FROM outbox WHERE id > ? GROUP BY chat_id", (last,)
+    ) as cur:
+        queued = dict(await cur.fetchall())
+    for chat_id in chat_ids or queued:
+        for number in range(1, queued.get(chat_id, 0) + 1):
+            await box.api.wait_for(
+                lambda c, chat_id=chat_id, number=number: c.method == "sendMessage"
+                and c.chat_id == chat_id and c.result is not None
+                and len(accepted(box, chat_id, start)) >= number,
+                start=start,
+                timeout=15,
+            )  # fmt: skip
+    return sent
+
+
+def accepted(box, chat_id: int, start: int) -> list:
+    return [
+        c for c in box.api.calls[start:]
+        if c.method == "sendMessage" and c.chat_id == chat_id and c.result is not None
+    ]  # fmt: skip
+
+
 async def report_wrong_hours(box, user_id: int, comment: str | None) -> list:
     """Open the card, tap ⚠️, choose opening hours, then comment or skip."""
     calls = await box.tap(user_id, f"e:{ENTRY}", 1)
@@ -156,7 +187,7 @@ async def test_arabic_report_of_wrong_hours_reaches_editors_in_feedback_and_dige
     assert ENTRY in out and "hours 1" in out
 
     # … and in the weekly digest, each in their language (Monday 10:00 in Luxembourg).
-    sent = await send_due_digests(box.application, NOW)
+    sent = await send_digests(box, NOW)
     assert sent["miselerland"] >= 1
     digest = "\n".join(sent_to(box, EDITOR))
     assert "Weekly digest for" in digest and "Reported as wrong" in digest
@@ -321,14 +352,14 @@ async def test_digest_is_skipped_when_nothing_needs_attention(tmp_path):
         # Something to say next week: sent, on the day and hour the region set.
         await box.storage.record_unanswered("zzqx xylophon", "en", "remich")
         next_week = NOW + dt.timedelta(days=7)
-        assert await send_due_digests(box.application, next_week) == {"miselerland": 2}
+        assert await send_digests(box, next_week) == {"miselerland": 2}
         assert "zzqx xylophon" in sent_to(box, EDITOR)[-1]
         # The French source text changes: its translations are outdated now.
         entry = content / "regions/miselerland/entries/misel-language-cafe.yaml"
         text = entry.read_text(encoding="utf-8")
         entry.write_text(text.replace("Une fois par semaine", "Chaque semaine"), "utf-8")
         box.application.bot_data.snapshot = Snapshot.load(content)
-        sent = await send_due_digests(box.application, NOW + dt.timedelta(days=14))
+        sent = await send_digests(box, NOW + dt.timedelta(days=14))
         assert sent == {"miselerland": 2}
         digest = sent_to(box, EDITOR)[-1]
         assert "More outdated translations than last week:" in digest
@@ -423,7 +454,7 @@ def test_any_comments_make_valid_telegram_html_within_the_limit(snapshot, commen
 async def test_an_editor_who_blocked_the_bot_does_not_stop_the_digest_for_others(box):
     box.api.blocked.add(EDITOR)  # the first in the staff file
     await report_wrong_hours(box, OTHER, "closed on Mondays now")
-    sent = await send_due_digests(box.application, NOW)
+    sent = await send_digests(box, NOW, ADMIN)
     assert sent["miselerland"] >= 1
     assert "closed on Mondays now" in "\n".join(sent_to(box, ADMIN))
     assert await service_of(box.application.bot_data).store.digest_sent("miselerland", "2026-W48")

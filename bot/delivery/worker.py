@@ -1,7 +1,11 @@
 """Announcement delivery from the durable outbox.
 
 Confirming an announcement writes one outbox row per recipient (see
-:meth:`bot.storage.outbox.Announcements.create`); this worker sends them.
+:meth:`bot.storage.outbox.Announcements.create`); this worker sends them. The
+editors' weekly digest goes the same way (kind ``digest``:
+:meth:`~bot.storage.outbox.Announcements.create_digest`): its texts are ready to
+send, in the recipient's language, and its recipients are staff, so no subscription
+is checked for it.
 A row becomes ``sent`` only after Telegram accepted the message, and a sender
 takes its next row only once that is committed, so a process killed at any moment
 resumes where it stopped and at most the messages in flight at that moment (one
@@ -116,6 +120,16 @@ def leaky_bucket(rate: float) -> AsyncLimiter:
     return AsyncLimiter(capacity, capacity / drain)
 
 
+def digest_text(item: OutboxItem, texts: dict[str, str], default_language: str) -> str:
+    """A digest's text for this recipient: rendered when it was written, in their
+    language then (if it has changed since: the default language's)."""
+    if item.language in texts:
+        return texts[item.language]
+    if default_language in texts:
+        return texts[default_language]
+    return next(iter(texts.values()))
+
+
 class DeliveryWorker:
     """Sends due outbox rows at ``rate`` messages per second with ``concurrency`` senders.
 
@@ -158,6 +172,9 @@ class DeliveryWorker:
         self.stats = DeliveryStats()
         self._queue: asyncio.Queue[OutboxItem] = asyncio.Queue(maxsize=self.concurrency * 2)
         self._in_flight: set[int] = set()
+        # Set while no row is in flight (see wait_idle).
+        self._idle = asyncio.Event()
+        self._idle.set()
         self._wake = asyncio.Event()
         self._paused_until = 0.0
         self._texts: dict[int, tuple[dict[str, str], str]] = {}
@@ -208,6 +225,11 @@ class DeliveryWorker:
         """True while ``sent`` marks cannot be written (no new messages go out)."""
         return not self._writable.is_set()
 
+    async def wait_idle(self) -> None:
+        """Return once no outbox row is in flight: every row handed to a sender was
+        recorded (``sent`` committed, failed, skipped or rescheduled)."""
+        await self._idle.wait()
+
     def wake(self) -> None:
         """Look at the outbox now (new rows were written)."""
         self._wake.set()
@@ -228,6 +250,7 @@ class DeliveryWorker:
                 if items:
                     for item in items:
                         self._in_flight.add(item.id)
+                        self._idle.clear()
                         await self._queue.put(item)
                     continue
                 next_due = await self.storage.next_due()
@@ -303,6 +326,8 @@ class DeliveryWorker:
                 # Only now may the feeder hand out this row again: a sent row is 'pending'
                 # in the database until its mark is committed.
                 self._in_flight.discard(item.id)
+                if not self._in_flight:
+                    self._idle.set()
                 self._changed.add(item.announcement_id)
 
     async def _record_sent(self, outbox_id: int) -> None:
@@ -362,7 +387,10 @@ class DeliveryWorker:
         text = self._rendered.get(key)
         if text is None:
             texts, default_language = await self._texts_for(item.announcement_id)
-            text = self.render(item, texts, default_language)
+            if item.kind == "digest":
+                text = digest_text(item, texts, default_language)
+            else:
+                text = self.render(item, texts, default_language)
             if len(self._rendered) > 10_000:
                 self._rendered.clear()
             self._rendered[key] = text

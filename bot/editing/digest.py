@@ -17,17 +17,20 @@ first region of their country, by id):
 Only what needs attention: when nothing does, nothing is sent.
 
 Delivery: a JobQueue job checks every :data:`CHECK_SECONDS` whether a region's
-digest is due; the week it went out is recorded in the database
-(``digest_sent``), so a restart neither repeats nor loses it: a digest missed
-while the bot was down goes out when it is back, within the same week. It is not
-sent through the announcements' outbox: an outbox row belongs to an
-announcement (foreign key; per-language texts in ``announcement_texts``; listed by
-/news and /announcements), and the delivery worker skips recipients who are not
-subscribed in the announcement's municipalities, which editors need not be.
-Sending it that way needs an outbox for messages of other kinds (a change to
-:mod:`bot.storage.outbox` and :mod:`bot.delivery.worker`). A handful of editors
-per region do not need the outbox's rate limiting; a failed send is logged and
-not retried that week.
+digest is due (a digest missed while the bot was down is written when it is back,
+within the same week). It renders the digest once per recipient language and
+writes it to the durable outbox, as announcements of kind ``digest`` (one per
+message, when it is longer than one; one outbox row per recipient and message:
+:meth:`bot.storage.outbox.Announcements.create_digest`), in the same transaction
+as the record that the week's digest was done (``digest_sent``) and the coverage
+counts. So a crash before that commit loses nothing (the digest is written again
+at the next check) and one after it repeats nothing: the delivery worker
+(:mod:`bot.delivery.worker`) sends the rows like an announcement's, with the
+same guarantees (a row is ``sent`` only after Telegram accepted it; after a kill
+at most one message per sender goes out twice; a 429 pauses, network errors are
+retried with back-off; an editor who blocked the bot is marked ``failed``). It
+checks no subscription for them, and digests are not listed by /news or
+/announcements. An empty digest writes no rows, only the week's record.
 """
 
 from __future__ import annotations
@@ -40,13 +43,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
-from telegram.error import TelegramError
 
 from bot.content.model import WEEKDAYS, Region
 from bot.content.store import Content
 from bot.editing.freshness import StaleEntry, stale
 from bot.editing.links import Link, LinkCache, LinkResult, cached_broken
-from bot.i18n import Translator, translator
+from bot.i18n import DEFAULT_LANGUAGE, Translator, translator
 from bot.storage import Storage
 from bot.storage.feedback import EntryFeedback, FeedbackStore
 from bot.views.common import localized
@@ -248,9 +250,10 @@ def recipients(staff, region_id: str) -> list[int]:
 
 
 async def send_due_digests(application, now: dt.datetime | None = None) -> dict[str, int]:
-    """Send every region's digest that is due and was not sent this week.
+    """Queue every region's digest that is due and was not done this week in the
+    outbox, and wake the delivery worker.
 
-    Returns region id → messages sent (0 when there was nothing to say)."""
+    Returns region id → messages queued (0 when there was nothing to say)."""
     from bot.feedback import service_of
 
     data = application.bot_data
@@ -278,21 +281,32 @@ async def send_due_digests(application, now: dt.datetime | None = None) -> dict[
             settings.content_dir,
             outdated,
         )
-        count = 0
+        # Recipient → the language key of their texts (as the worker will look it up).
+        languages: dict[int, str] = {}
+        texts: dict[str, list[str]] = {}
         if not digest.is_empty():
             for user_id in recipients(data.staff, region_id):
                 user = await data.storage.get_user(user_id)
-                t = translator(user.language if user else None)
-                try:
-                    for part in split_html(render_digest(content, digest, t)):
-                        await application.bot.send_message(user_id, part)
-                        count += 1
-                except TelegramError as exc:
-                    log.info("digest not delivered to %s: %s", user_id, type(exc).__name__)
-        await store.save_coverage(region_id, coverage_now)
-        await store.mark_digest_sent(region_id, week, now.timestamp())
+                languages[user_id] = (user.language if user else None) or DEFAULT_LANGUAGE
+            for lang in sorted({*languages.values(), DEFAULT_LANGUAGE}):
+                texts[lang] = split_html(render_digest(content, digest, translator(lang)))
+        count = await data.storage.announcements.create_digest(
+            region=region_id,
+            week=week,
+            default_language=DEFAULT_LANGUAGE,
+            texts=texts,
+            recipients=languages,
+            coverage=coverage_now,
+            now=data.clock().timestamp(),
+        )
+        if count is None:
+            continue  # done meanwhile (another check)
         sent[region_id] = count
-        log.info("weekly digest %s %s: %d message(s)", region_id, week, count)
+        log.info("weekly digest %s %s: %d message(s) queued", region_id, week, count)
+    if any(sent.values()):
+        worker = getattr(data, "delivery", None)
+        if worker is not None:
+            worker.wake()
     return sent
 
 

@@ -157,6 +157,11 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE feedback_comments_by_day RENAME TO feedback_comments;
     CREATE INDEX feedback_comments_created ON feedback_comments (created_at);
     """,
+    # 8: the editors' weekly digest goes through the outbox as an "announcement" of
+    # its own kind (bot/storage/outbox.py, Announcements.create_digest)
+    """
+    ALTER TABLE announcements ADD COLUMN kind TEXT NOT NULL DEFAULT 'announcement';
+    """,
 )
 
 

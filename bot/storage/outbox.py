@@ -4,6 +4,11 @@ Statuses of an announcement: ``scheduled`` (waits for ``send_at``), ``sending``,
 ``done``, ``cancelled``, and ``held``: its time came but its author no longer
 had the role or scope to send it (issue 10), so it waits for an admin.
 Outbox rows: ``pending``, ``sent``, ``failed``, ``skipped``, ``cancelled``.
+
+An announcement's ``kind`` is ``announcement`` (to subscribers, listed by /news and
+/announcements) or ``digest``: the editors' weekly digest (bot/editing/digest.py),
+rendered texts per language sent to staff, who need not be subscribers
+(:meth:`Announcements.create_digest`). The same delivery worker sends both.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ class OutboxItem:
     language: str | None
     municipality: str | None
     wanted: bool
+    #: The announcement's kind: ``announcement`` or ``digest`` (texts ready to send).
+    kind: str = "announcement"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,12 +49,16 @@ class Announcement:
     finished_at: int | None
     progress_chat_id: int | None
     progress_message_id: int | None
+    kind: str = "announcement"
 
 
 _ANNOUNCEMENT_COLUMNS = (
     "id, author_id, region, default_language, targets, status, created_at, send_at, "
-    "finished_at, progress_chat_id, progress_message_id"
+    "finished_at, progress_chat_id, progress_message_id, kind"
 )
+
+#: ``author_id`` of digests: the bot itself (Telegram user ids are positive).
+DIGEST_AUTHOR = 0
 
 
 def _announcement(row) -> Announcement:
@@ -124,6 +135,79 @@ class Announcements:
             )
         return announcement_id, recipients
 
+    async def create_digest(
+        self,
+        *,
+        region: str,
+        week: str,
+        default_language: str,
+        texts: dict[str, list[str]],
+        recipients: dict[int, str],
+        coverage: dict[str, int],
+        now: float,
+    ) -> int | None:
+        """Store a region's weekly digest for delivery, atomically with the record that
+        the week's digest was done (``digest_sent``) and the coverage counts it
+        compared with (``digest_coverage``). Returns the number of messages queued,
+        or None if this week's digest was already done (nothing is written then).
+
+        ``texts``: language → the digest's messages in it (empty: nothing to say, only
+        the week is recorded); ``recipients``: chat id → the language key of their
+        texts. Message ``i`` of every language is one announcement of kind ``digest``
+        with one outbox row per recipient whose language has it, due ``i`` seconds
+        after ``now`` so parts go out in order. ``default_language`` must be in
+        ``texts`` when ``texts`` is not empty: recipients whose language changed
+        meanwhile get that one.
+
+        The texts of earlier digests with nothing pending any more are deleted here
+        (they quote newcomers' comments and questions, which are kept only so long):
+        so a digest's text is kept until the next digest check after it went out,
+        about a week. Their rows stay (ids are not reused: the worker caches texts
+        by announcement id).
+        """
+        parts = max((len(p) for p in texts.values()), default=0)
+        queued = 0
+        async with self.connection.transaction():
+            cur = await self.db.execute(
+                "INSERT OR IGNORE INTO digest_sent (region, week, sent_at) VALUES (?, ?, ?)",
+                (region, week, int(now)),
+            )
+            if cur.rowcount == 0:
+                return None
+            await self.db.execute(
+                "INSERT INTO digest_coverage (region, counts) VALUES (?, ?) "
+                "ON CONFLICT (region) DO UPDATE SET counts = excluded.counts",
+                (region, json.dumps(coverage, sort_keys=True)),
+            )
+            await self.db.execute(
+                "DELETE FROM announcement_texts WHERE announcement_id IN (SELECT a.id FROM "
+                "announcements a WHERE a.kind = 'digest' AND NOT EXISTS (SELECT 1 FROM outbox o "
+                "WHERE o.announcement_id = a.id AND o.status = 'pending'))"
+            )
+            for index in range(parts):
+                part = {lang: p[index] for lang, p in texts.items() if len(p) > index}
+                chats = sorted(c for c, lang in recipients.items() if lang in part)
+                if not chats:
+                    continue
+                cur = await self.db.execute(
+                    "INSERT INTO announcements (author_id, region, default_language, targets,"
+                    " status, created_at, send_at, kind) VALUES (?, ?, ?, '[]', 'sending', ?, ?,"
+                    " 'digest')",
+                    (DIGEST_AUTHOR, region, default_language, int(now), int(now)),
+                )
+                digest_id = cur.lastrowid
+                await self.db.executemany(
+                    "INSERT INTO announcement_texts (announcement_id, language, text) "
+                    "VALUES (?, ?, ?)",
+                    [(digest_id, lang, text) for lang, text in part.items()],
+                )
+                await self.db.executemany(
+                    "INSERT INTO outbox (announcement_id, chat_id, due_at) VALUES (?, ?, ?)",
+                    [(digest_id, chat, now + index) for chat in chats],
+                )
+                queued += len(chats)
+        return queued
+
     async def set_progress_message(self, announcement_id: int, chat_id: int, message_id: int):
         await self.connection.write(
             "UPDATE announcements SET progress_chat_id = ?, progress_message_id = ? WHERE id = ?",
@@ -143,7 +227,7 @@ class Announcements:
             self.connection.writing(),
             self.db.execute(
                 "SELECT o.id, o.announcement_id, o.chat_id, o.attempts, u.language, "
-                "u.subscribed, u.municipality, a.targets "
+                "u.subscribed, u.municipality, a.targets, a.kind "
                 "FROM outbox o JOIN announcements a ON a.id = o.announcement_id "
                 "LEFT JOIN users u ON u.user_id = o.chat_id "
                 "WHERE o.status = 'pending' AND o.due_at <= ? "
@@ -156,9 +240,14 @@ class Announcements:
         for row in rows:
             if row[0] in exclude:
                 continue
-            targets = json.loads(row[7])
-            still_wanted = bool(row[5]) and row[6] in targets
-            items.append(OutboxItem(row[0], row[1], row[2], row[3], row[4], row[6], still_wanted))
+            if row[8] == "digest":
+                # Staff, not subscribers: no subscription to check.
+                still_wanted = True
+            else:
+                still_wanted = bool(row[5]) and row[6] in json.loads(row[7])
+            items.append(
+                OutboxItem(row[0], row[1], row[2], row[3], row[4], row[6], still_wanted, row[8])
+            )
         return items[:limit]
 
     async def next_due(self) -> float | None:
@@ -256,8 +345,11 @@ class Announcements:
         return _announcement(row) if row else None
 
     async def recent(self, limit: int = 10) -> list[Announcement]:
+        """The latest announcements (not digests), newest first."""
         async with self.db.execute(
-            f"SELECT {_ANNOUNCEMENT_COLUMNS} FROM announcements ORDER BY id DESC LIMIT ?", (limit,)
+            f"SELECT {_ANNOUNCEMENT_COLUMNS} FROM announcements WHERE kind = 'announcement' "
+            "ORDER BY id DESC LIMIT ?",
+            (limit,),
         ) as cur:
             return [_announcement(r) for r in await cur.fetchall()]
 
@@ -282,12 +374,13 @@ class Announcements:
 
     async def cancel(self, announcement_id: int, actor_id: int) -> bool:
         """Stop an announcement still scheduled, held or sending; pending rows become
-        cancelled."""
+        cancelled. Editors' digests are not announcements and cannot be cancelled
+        (a forged ``ax:`` button naming one changes nothing); returns False then."""
         now = int(self.connection.now())
         async with self.connection.transaction():
             cur = await self.db.execute(
                 "UPDATE announcements SET status = 'cancelled', finished_at = ? "
-                "WHERE id = ? AND status IN ('scheduled', 'held', 'sending')",
+                "WHERE id = ? AND kind = 'announcement' AND status IN ('scheduled', 'held', 'sending')",
                 (now, announcement_id),
             )
             changed = cur.rowcount > 0
@@ -307,9 +400,9 @@ class Announcements:
     async def news_for(self, municipality: str, since: float, limit: int = 5) -> list[Announcement]:
         """Announcements sent (or being sent) to ``municipality`` since ``since``, newest first."""
         async with self.db.execute(
-            f"SELECT {_ANNOUNCEMENT_COLUMNS} FROM announcements WHERE status IN "
-            "('sending', 'done') AND send_at >= ? AND EXISTS (SELECT 1 FROM json_each(targets) "
-            "WHERE value = ?) ORDER BY send_at DESC LIMIT ?",
+            f"SELECT {_ANNOUNCEMENT_COLUMNS} FROM announcements WHERE kind = 'announcement' "
+            "AND status IN ('sending', 'done') AND send_at >= ? AND EXISTS "
+            "(SELECT 1 FROM json_each(targets) WHERE value = ?) ORDER BY send_at DESC LIMIT ?",
             (int(since), municipality, limit),
         ) as cur:
             return [_announcement(r) for r in await cur.fetchall()]
