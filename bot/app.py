@@ -35,6 +35,7 @@ from bot.handlers import (
     browse,
     common,
     editors,
+    events,
     groups,
     onboarding,
     questions,
@@ -119,6 +120,8 @@ def add_handlers(application: Application) -> None:
         "more": questions.on_more_button,
         "ax": announce.on_cancel_announcement_button,
         "an": announce.on_stray_announce_button,  # outside a running /announce
+        "wk": events.on_week_button,
+        "ev": events.on_event_button,
     }
     if buttons.keys() != callback_data.ACTIONS.keys():
         raise ValueError("every callback_data action needs exactly one button handler")

@@ -28,6 +28,7 @@ from bot.content.model import (
     Url,
     _quoted,
 )
+from bot.events.rules import explain_rrule
 
 #: How many extra dates and left-out dates one event may list.
 MAX_DATES = 400
@@ -158,7 +159,6 @@ class Event(Strict):
     def _valid_rrule(cls, value: str | None) -> str | None:
         if value is None:
             return value
-        from bot.events.recurrence import explain_rrule
 
         problem = explain_rrule(value)
         if problem:

@@ -44,6 +44,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "geo": (),  # ask for the user's location
     "an": ("id", "id"),  # /announce flow: step, argument ("x" when none)
     "ax": ("id",),  # cancel announcement (admins)
+    "wk": ("num",),  # events this week, page
+    "ev": ("id",),  # event card
 }
 
 

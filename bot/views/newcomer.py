@@ -37,6 +37,7 @@ from bot.views.common import (
     pairs,
     place_name,
 )
+from bot.views.events import has_events, week_button
 from bot.views.html import shorten_html
 
 # -- onboarding ------------------------------------------------------------------
@@ -144,6 +145,8 @@ def _main_menu(
         label = f"{category.icon} {name} ({format_decimal(counts[category.id], locale=t.locale)})"
         buttons.append(button(label.strip(), "cat", category.id, 0))
     rows = pairs(buttons)
+    if has_events(content, place):
+        rows.append([week_button(t)])
     rows.append(
         [
             button("📍 " + t._("Municipality"), "mp", 0),
