@@ -283,6 +283,91 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+@_guarded
+def _cmd_import_ical(args: argparse.Namespace) -> int:
+    from bot.events import ical
+
+    root = Path(args.directory)
+    content = load_content(root)
+    region = content.regions.get(args.region)
+    if region is None:
+        raise UsageError(
+            f"unknown region '{args.region}' — use one of: {', '.join(content.regions)}"
+        )
+    scope: str | list[str] = "region"
+    if args.municipality:
+        if args.municipality not in {m.id for m in region.municipalities}:
+            known = ", ".join(m.id for m in region.municipalities)
+            raise UsageError(
+                f"'{args.municipality}' is not a municipality of {region.id} — use one of: {known}"
+            )
+        scope = [args.municipality]
+    if args.category not in content.categories:
+        raise UsageError(
+            f"unknown category '{args.category}' — use one of: {', '.join(content.categories)}"
+        )
+    lang = args.lang or region.default_language
+    is_url = args.source_file.lower().startswith(("http://", "https://"))
+    key = args.source or (args.source_file if is_url else Path(args.source_file).name)
+    page = args.source or (
+        args.source_file if args.source_file.lower().startswith("https://") else None
+    )
+    try:
+        data, name = ical.read_source(args.source_file)
+        events, cancelled, notes = ical.parse_calendar(
+            data,
+            name,
+            region_id=region.id,
+            region_timezone=region.timezone,
+            lang=lang,
+            category=args.category,
+            scope=scope,
+            source=page,
+            calendar_key=key,
+        )
+    except ical.CalendarProblem as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print("Nothing was imported — the events folder is unchanged.", file=sys.stderr)
+        return 1
+    folder = root / "regions" / region.id / "events"
+    report, backup = ical.write_events(folder, events, cancelled, key, lang)
+    try:
+        load_content(root)
+    except ContentInvalid as exc:
+        ical.restore(folder, backup)
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print("Nothing was imported — the events folder is unchanged.", file=sys.stderr)
+        return 1
+    ical.discard(backup)
+    for note in notes:
+        print(note)
+    print(f"{name}: {report.summary()} (in {folder}).")
+    print(
+        f"Texts are in '{lang}' only: add other languages in the files (they are kept by the "
+        "next import)."
+    )
+    return 0
+
+
+@_guarded
+def _cmd_export_ical(args: argparse.Namespace) -> int:
+    from bot.events import ical
+
+    content = load_content(Path(args.directory))
+    place = content.places.get(args.municipality)
+    if place is None:
+        raise UsageError(f"unknown municipality '{args.municipality}'")
+    data = ical.export_calendar(content, place, args.lang)
+    if args.output in (None, "-"):
+        sys.stdout.write(data.decode())
+    else:
+        Path(args.output).write_bytes(data)
+        print(f"{args.output}: written.")
+    return 0
+
+
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
     """Register the editors' commands on ``subparsers`` (from ``add_subparsers``).
 
@@ -337,6 +422,25 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--months", type=_months, default=12, help="default: 12")
     p.add_argument("--today", type=_date, help=argparse.SUPPRESS)  # for tests and what-ifs
     p.set_defaults(func=_cmd_stale)
+
+    p = subparsers.add_parser(
+        "import-ical", help="import events from an iCalendar (.ics) file or URL into a region"
+    )
+    p.add_argument("source_file", metavar="SOURCE", help="an .ics file, or an https:// address")
+    p.add_argument("--region", required=True, help="region id, e.g. miselerland")
+    p.add_argument("--municipality", help="only for this municipality (default: the whole region)")
+    p.add_argument("--category", default="activities", help="default: activities")
+    p.add_argument("--lang", type=_language, help="language of the texts (default: the region's)")
+    p.add_argument("--source", help="web page where the calendar is published (https://…)")
+    p.add_argument("--content", dest="directory", default=DEFAULT_DIR, metavar="DIR")
+    p.set_defaults(func=_cmd_import_ical)
+
+    p = subparsers.add_parser("export-ical", help="write a municipality's events as an .ics feed")
+    p.add_argument("--municipality", required=True)
+    p.add_argument("--lang", type=_language, help="language of the texts (default: the region's)")
+    p.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
+    p.add_argument("directory", nargs="?", default=DEFAULT_DIR)
+    p.set_defaults(func=_cmd_export_ical)
 
     p = subparsers.add_parser("schema", help="write the JSON Schemas for editors (VS Code)")
     p.add_argument("-o", "--output", default=f"{DEFAULT_DIR}/schema", metavar="DIR")
