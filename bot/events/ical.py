@@ -126,6 +126,20 @@ def _event_lines(text: str) -> list[int]:
     ]
 
 
+def _unreadable(name: str, text: str, message: str) -> str:
+    """A parser error as ``name:line: …``, with the line of the text it names."""
+    bad = re.search(r"parsed into parts: '(.*?)':", message, re.DOTALL)
+    line = 1
+    if bad:
+        start = bad.group(1)[:40]
+        for number, raw in enumerate(text.splitlines(), 1):
+            if raw.startswith(start):
+                line = number
+                break
+        message = f"this line is not 'NAME:value': '{_plain(bad.group(1), 60)}'"
+    return f"{name}:{line}: the calendar cannot be read — {_plain(message, 160)}; export it again as .ics"
+
+
 def _plain(value: Any, limit: int) -> str:
     text = " ".join(str(value).split()) if value is not None else ""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
@@ -213,18 +227,7 @@ def parse_calendar(
     try:
         calendar = icalendar.Calendar.from_ical(text)
     except (ValueError, KeyError, IndexError, TypeError, AttributeError, RecursionError) as exc:
-        message = str(exc)
-        bad = re.search(r"parsed into parts: '(.*?)':", message)
-        line = 1
-        if bad:
-            for number, raw in enumerate(text.splitlines(), 1):
-                if raw.startswith(bad.group(1)[:40]):
-                    line = number
-                    break
-            message = f"this line is not 'NAME:value': '{_plain(bad.group(1), 60)}'"
-        raise CalendarProblem(
-            [f"{name}:{line}: the calendar cannot be read — {message}; export it again as .ics"]
-        ) from None
+        raise CalendarProblem([_unreadable(name, text, str(exc))]) from None
     uid_lines = _uid_lines(text)
     begin_lines = _event_lines(text)
     region_tz = ZoneInfo(region_timezone)
@@ -244,6 +247,10 @@ def parse_calendar(
             )
             continue
         label = f"event '{_plain(component.get('SUMMARY') or uid, 40)}'"
+        broken = [_unreadable(name, text, str(message)) for _, message in component.errors]
+        if broken:
+            problems += broken
+            continue
         if component.get("RECURRENCE-ID") is not None:
             overrides.append((uid, component, line))
             continue
