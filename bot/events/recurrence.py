@@ -19,9 +19,8 @@ import datetime as dt
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from dateutil.rrule import DAILY, WEEKLY, rrule, rrulestr
-
-from bot.events.rules import _local_until
+from dateutil.relativedelta import relativedelta
+from dateutil.rrule import DAILY, FR, MO, MONTHLY, SA, SU, TH, TU, WE, WEEKLY, YEARLY, rrule
 
 if TYPE_CHECKING:
     from bot.events.model import Event
@@ -74,18 +73,80 @@ def _aware(local: dt.datetime, tz: ZoneInfo) -> dt.datetime:
     return back
 
 
-#: Compiled rules, by (rule, first start, zone): rules are parsed once per process.
-_RULES: dict[tuple[str, dt.datetime, str], rrule] = {}
+_WEEKDAYS = {"MO": MO, "TU": TU, "WE": WE, "TH": TH, "FR": FR, "SA": SA, "SU": SU}
+_FREQ = {"DAILY": DAILY, "WEEKLY": WEEKLY, "MONTHLY": MONTHLY, "YEARLY": YEARLY}
+#: Parsed rules by their text: the keyword arguments of dateutil's ``rrule``.
+_PARSED: dict[str, dict] = {}
 
 
-def _rule(event: Event, first: dt.datetime, tz: ZoneInfo) -> rrule:
-    key = (event.rrule or "", first, tz.key)
-    compiled = _RULES.get(key)
-    if compiled is None:
-        if len(_RULES) > 100_000:
-            _RULES.clear()
-        compiled = _RULES[key] = rrulestr(_local_until(event.rrule or "", tz), dtstart=first)
-    return compiled
+def _parts(text: str) -> dict:
+    """``FREQ=WEEKLY;BYDAY=SA`` as ``rrule`` keyword arguments (UNTIL as its text).
+
+    Only for rules :func:`~bot.events.rules.explain_rrule` accepted. Faster than
+    ``rrulestr`` (a week view builds the rules of all events a place sees)."""
+    parsed = _PARSED.get(text)
+    if parsed is not None:
+        return parsed
+    parsed = {}
+    for part in text.strip().removeprefix("RRULE:").split(";"):
+        name, _, value = part.partition("=")
+        name, value = name.strip().upper(), value.strip().upper()
+        if name == "FREQ":
+            parsed["freq"] = _FREQ[value]
+        elif name in ("INTERVAL", "COUNT"):
+            parsed[name.lower()] = int(value)
+        elif name == "UNTIL":
+            parsed["until"] = value
+        elif name in ("BYMONTHDAY", "BYMONTH", "BYSETPOS"):
+            parsed[name.lower()] = [int(v) for v in value.split(",")]
+        elif name == "WKST":
+            parsed["wkst"] = _WEEKDAYS[value]
+        elif name == "BYDAY":
+            days = []
+            for item in value.split(","):
+                item = item.strip()
+                n = int(item[:-2]) if item[:-2] else None
+                days.append(_WEEKDAYS[item[-2:]](n) if n else _WEEKDAYS[item[-2:]])
+            parsed["byweekday"] = days
+    if len(_PARSED) > 50_000:
+        _PARSED.clear()
+    _PARSED[text] = parsed
+    return parsed
+
+
+def _until(value: str, tz: ZoneInfo) -> dt.datetime:
+    """UNTIL as a naive local time (a day: its end; UTC: converted to ``tz``)."""
+    if "T" not in value:
+        return dt.datetime.strptime(value[:8], "%Y%m%d").replace(hour=23, minute=59, second=59)
+    moment = dt.datetime.strptime(value.rstrip("Z")[:15], "%Y%m%dT%H%M%S")
+    if value.endswith("Z"):
+        return moment.replace(tzinfo=_UTC).astimezone(tz).replace(tzinfo=None)
+    return moment
+
+
+def _rule(text: str, first: dt.datetime, tz: ZoneInfo, near: dt.datetime) -> rrule:
+    """The rule ``text`` with first start ``first``; searching from close to ``near``
+    when the result is the same (dateutil walks every period from the start, and a
+    daily rule from years ago would cost milliseconds)."""
+    parts = dict(_parts(text))
+    if "until" in parts:
+        parts["until"] = _until(parts["until"], tz)
+    start = first
+    if near > first and "count" not in parts:
+        freq, interval = parts["freq"], parts.get("interval", 1)
+        if freq in (DAILY, WEEKLY):
+            step = (1 if freq == DAILY else 7) * interval
+            skip = (near - first).days // step - 1
+            if skip > 0:
+                start = first + dt.timedelta(days=skip * step)
+        elif freq == MONTHLY and (first.day <= 28 or "bymonthday" in parts or "byweekday" in parts):
+            # Without BYDAY/BYMONTHDAY the day of the month comes from the start: pinned.
+            months = ((near.year - first.year) * 12 + near.month - first.month) // interval - 1
+            if months > 0:
+                if "bymonthday" not in parts and "byweekday" not in parts:
+                    parts["bymonthday"] = [first.day]
+                start = first + relativedelta(months=months * interval)
+    return rrule(dtstart=start, cache=False, **parts)
 
 
 def _starts_between(
@@ -93,20 +154,7 @@ def _starts_between(
 ) -> list[dt.datetime]:
     if not event.rrule:
         return [first] if lo <= first <= hi else []
-    rule = _rule(event, first, tz)
-    if lo > first and "COUNT" not in event.rrule.upper():
-        # Start the search near the window: dateutil walks every period from the
-        # first start, and a daily rule from years ago would cost milliseconds.
-        freq = rule._freq
-        period = {DAILY: 1, WEEKLY: 7}.get(freq)
-        if period:
-            step = period * rule._interval
-            skip = (lo - first).days // step - 1
-            if skip > 0:
-                moved = first + dt.timedelta(days=skip * step)
-                key = (event.rrule + "@", moved, tz.key)
-                rule = _RULES.get(key) or _RULES.setdefault(key, rule.replace(dtstart=moved))
-    return rule.between(lo, hi, inc=True)
+    return _rule(event.rrule, first, tz, lo).between(lo, hi, inc=True)
 
 
 def occurrences(

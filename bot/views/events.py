@@ -65,9 +65,22 @@ def _default_language(content: Content, event: Event) -> str:
     return country.default_language if country else "en"
 
 
+_DATES: dict[tuple[str, dt.date], str] = {}
+
+
+def _full_date(day: dt.date, t: Translator) -> str:
+    key = (t.lang, day)
+    text = _DATES.get(key)
+    if text is None:
+        if len(_DATES) > 20_000:
+            _DATES.clear()
+        text = _DATES[key] = t.date(day, "full")
+    return text
+
+
 def day_label(day: dt.date, today: dt.date, t: Translator) -> str:
     """'Today, Monday 23 November 2026', 'Tomorrow, …' or the full date."""
-    full = t.date(day, "full")
+    full = _full_date(day, t)
     if day == today:
         return f"{t._('Today')} · {full}"
     if day == today + dt.timedelta(days=1):
@@ -75,8 +88,16 @@ def day_label(day: dt.date, today: dt.date, t: Translator) -> str:
     return full
 
 
+_CLOCKS: dict[tuple[str, int, int], str] = {}
+
+
 def _clock(moment: dt.datetime, t: Translator) -> str:
-    return t.digits(format_time(moment.time(), format="short", locale=t.locale))
+    """'18:00' (or '6:00 PM') in the user's language; at most 24 × 60 per language."""
+    key = (t.lang, moment.hour, moment.minute)
+    text = _CLOCKS.get(key)
+    if text is None:
+        text = _CLOCKS[key] = t.digits(format_time(moment.time(), format="short", locale=t.locale))
+    return text
 
 
 def times(occurrence: Occurrence, t: Translator) -> str:
@@ -121,15 +142,14 @@ def _this_week(content: Content, place: Place, t: Translator, now: dt.datetime, 
         lines.append(line)
     text = shorten_html(t.paragraph("\n".join(lines)), MAX_MESSAGE_CHARS)
 
-    events: list[Event] = []
+    events: dict[str, Event] = {}  # each event once, in the order of its next date
     for occurrence in found:
-        if occurrence.event not in events:
-            events.append(occurrence.event)
+        events.setdefault(occurrence.event.id, occurrence.event)
 
     def event_button(event: Event) -> InlineKeyboardButton:
         return button("📅 " + _title(content, event, t)[0], "ev", event.id)
 
-    rows, _ = paged(events, page, event_button, "wk", columns=1)
+    rows, _ = paged(list(events.values()), page, event_button, "wk", columns=1)
     rows.append([button("🏠 " + t._("Menu"), "menu")])
     return View(text, InlineKeyboardMarkup(rows))
 
