@@ -21,7 +21,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         print(f"{len(exc.problems)} problem(s) found.", file=sys.stderr)
         return 1
     print(
-        f"OK: {len(content.entries)} entries, {len(content.regions)} region(s), "
+        f"OK: {len(content.entries)} entries, {len(content.events)} events, "
+        f"{len(content.regions)} region(s), "
         f"{len(content.places)} municipalities, {len(content.categories)} categories."
     )
     return 0
