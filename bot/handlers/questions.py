@@ -13,6 +13,7 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from bot.events import search as event_search
 from bot.handlers.browse import menu_command
 from bot.handlers.common import (
     AWAITING,
@@ -27,6 +28,7 @@ from bot.handlers.common import (
 from bot.handlers.onboarding import pick_municipality_by_name
 from bot.i18n import Translator
 from bot.storage.database import User
+from bot.views import events as event_views
 from bot.views import newcomer as views
 
 RESULTS_PER_PAGE = 5
@@ -58,9 +60,23 @@ async def answer_question(
         await pick_municipality_by_name(update, context, text, t)
         return
     today = context.bot_data.today(place.region)
+    if offset == 0 and (when := event_search.when_asked(text)):  # "today", "اليوم": events
+        now = context.bot_data.clock()
+        view = event_views.answer_view(snapshot.content, place, t, now, when)
+        await show(update, context, view, edit=False)
+        return
     result = snapshot.search.search(
         text, t.lang, place.municipality.id, today, limit=RESULTS_PER_PAGE, offset=offset
     )
+    if (
+        not result.hits
+        and offset == 0
+        and (events := event_search.matching_events(snapshot.content, place, text))
+    ):
+        now = context.bot_data.clock()
+        view = event_views.answer_view(snapshot.content, place, t, now, events=events)
+        await show(update, context, view, edit=False)
+        return
     if not result.hits and offset == 0:
         await context.bot_data.storage.record_unanswered(text, t.lang, place.municipality.id)
         await show(update, context, views.no_results(snapshot.content, place, t), edit=False)

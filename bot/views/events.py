@@ -123,11 +123,59 @@ def this_week_view(
 
 
 def _this_week(content: Content, place: Place, t: Translator, now: dt.datetime, page: int) -> View:
-    found = this_week(content, place, now)
     where = t.auto(place_name(place, t))
-    lines = ["📅 <b>" + escape(t._("This week in {place}").format(place=where)) + "</b>"]
+    heading = t._("This week in {place}").format(place=where)
+    empty = t._("Nothing planned this week in {place}.").format(place=where)
+    return _listing(content, place, t, now, this_week(content, place, now), heading, empty, page)
+
+
+def answer_view(
+    content: Content,
+    place: Place,
+    t: Translator,
+    now: dt.datetime,
+    when: str | None = None,
+    events: list[Event] | None = None,
+) -> View:
+    """The answer to a question about events: what is on ``when`` (today,
+    tomorrow, the weekend, this week; see :mod:`bot.events.search`), or this
+    week's dates of ``events`` (found by their titles)."""
+    from bot.events import search
+
+    found = this_week(content, place, now)
+    today = now.astimezone(zone_of_place(place)).date()
+    where = t.auto(place_name(place, t))
+    if events is not None:
+        wanted = {event.id for event in events}
+        found = [o for o in found if o.event.id in wanted]
+    if when in (search.TODAY, search.TOMORROW, search.WEEKEND):
+        found = search.in_period(found, when, today)
+        label = {
+            search.TODAY: t._("Today"),
+            search.TOMORROW: t._("Tomorrow"),
+            search.WEEKEND: t._("This weekend"),
+        }[when]
+        heading = f"{label} · {where}"
+        empty = t._("Nothing planned for then in {place}.").format(place=where)
+    else:
+        heading = t._("This week in {place}").format(place=where)
+        empty = t._("Nothing planned this week in {place}.").format(place=where)
+    return _listing(content, place, t, now, found, heading, empty, 0)
+
+
+def _listing(
+    content: Content,
+    place: Place,
+    t: Translator,
+    now: dt.datetime,
+    found: list[Occurrence],
+    heading: str,
+    empty: str,
+    page: int,
+) -> View:
+    lines = ["📅 <b>" + escape(heading) + "</b>"]
     if not found:
-        lines += ["", escape(t._("Nothing planned this week in {place}.").format(place=where))]
+        lines += ["", escape(empty)]
     today = now.astimezone(zone_of_place(place)).date()
     shown_day = None
     for occurrence in found:
