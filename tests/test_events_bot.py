@@ -46,7 +46,7 @@ async def test_arabic_newcomer_sees_this_week_right_to_left(sandbox):
     assert card.startswith(RLM) and "المواعيد القادمة:" in card
     assert card.count("• ") == 5, "the next five dates"
     assert "30 ديسمبر" not in card and "23 ديسمبر" not in card, "left-out dates are not shown"
-    assert "e:misel-language-cafe" in last_keyboard(card_calls).values(), "the venue's card"
+    assert "e:misel-reading-hour" in last_keyboard(card_calls).values(), "the venue's card"
 
 
 async def test_ukrainian_newcomer_in_marburg_sees_tomorrow(sandbox):

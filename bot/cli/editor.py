@@ -285,6 +285,7 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 @_guarded
 def _cmd_import_ical(args: argparse.Namespace) -> int:
+    from bot.events import folder as files
     from bot.events import ical
 
     root = Path(args.directory)
@@ -331,16 +332,16 @@ def _cmd_import_ical(args: argparse.Namespace) -> int:
         print("Nothing was imported — the events folder is unchanged.", file=sys.stderr)
         return 1
     folder = root / "regions" / region.id / "events"
-    report, backup = ical.write_events(folder, events, cancelled, key, lang)
+    report, backup = files.write_events(folder, events, cancelled, key, lang)
     try:
         load_content(root)
     except ContentInvalid as exc:
-        ical.restore(folder, backup)
+        files.restore(folder, backup)
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         print("Nothing was imported — the events folder is unchanged.", file=sys.stderr)
         return 1
-    ical.discard(backup)
+    files.discard(backup)
     for note in notes:
         print(note)
     print(f"{name}: {report.summary()} (in {folder}).")
@@ -353,13 +354,13 @@ def _cmd_import_ical(args: argparse.Namespace) -> int:
 
 @_guarded
 def _cmd_export_ical(args: argparse.Namespace) -> int:
-    from bot.events import ical
+    from bot.events.export import export_calendar
 
     content = load_content(Path(args.directory))
     place = content.places.get(args.municipality)
     if place is None:
         raise UsageError(f"unknown municipality '{args.municipality}'")
-    data = ical.export_calendar(content, place, args.lang)
+    data = export_calendar(content, place, args.lang)
     if args.output in (None, "-"):
         sys.stdout.write(data.decode())
     else:

@@ -5,5 +5,7 @@
   in the region's time zone, across daylight-saving changes (dateutil's rrule);
 - :mod:`.select` — the events a municipality sees, and "this week";
 - :mod:`.checks` — checks across files (category, scope, venue entry);
-- :mod:`.ical` — iCalendar import (one YAML file per UID, written all at once) and export.
+- :mod:`.ical` — iCalendar import (one YAML file per UID); :mod:`.folder` writes the
+  files all at once; :mod:`.export` writes a feed;
+- :mod:`.search` — "today", "weekend", "اليوم" and event titles in questions.
 """

@@ -12,8 +12,7 @@ Nothing is written unless the whole calendar is good: every problem is reported
 (``calendar.ics:line: message``), and the new ``events/`` folder is built beside
 the old one and swapped in at the end, so a failure never leaves half a folder.
 
-Export (``newcomer-bot export-ical``): the real (not example) events a
-municipality sees, as a feed with time zones.
+Writing the files: :mod:`bot.events.folder`; export: :mod:`bot.events.export`.
 """
 
 from __future__ import annotations
@@ -21,16 +20,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import os
 import re
-import shutil
-import tempfile
 import urllib.request
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import yaml
 from pydantic import ValidationError
 
 from bot.content.model import SUMMARY_MAX_CHARS, TITLE_MAX_CHARS
@@ -53,21 +48,6 @@ class CalendarProblem(Exception):
     def __init__(self, problems: list[str]):
         self.problems = problems
         super().__init__("\n".join(problems))
-
-
-@dataclasses.dataclass
-class ImportReport:
-    created: list[str] = dataclasses.field(default_factory=list)
-    updated: list[str] = dataclasses.field(default_factory=list)
-    unchanged: list[str] = dataclasses.field(default_factory=list)
-    removed: list[str] = dataclasses.field(default_factory=list)
-    notes: list[str] = dataclasses.field(default_factory=list)
-
-    def summary(self) -> str:
-        return (
-            f"{len(self.created)} new, {len(self.updated)} updated, "
-            f"{len(self.unchanged)} unchanged, {len(self.removed)} removed"
-        )
 
 
 def event_id(region_id: str, uid: str) -> str:
@@ -399,185 +379,3 @@ def parse_calendar(
     if problems:
         raise CalendarProblem(problems)
     return events, cancelled - set(events), notes
-
-
-def _dump(event: dict[str, Any]) -> str:
-    header = (
-        f"# Imported by `newcomer-bot import-ical` from {event.get('calendar')}.\n"
-        "# The next import overwrites the calendar's fields; translations added here are kept.\n"
-    )
-    return header + yaml.safe_dump(event, allow_unicode=True, sort_keys=False, width=1000)
-
-
-def _existing(folder: Path) -> dict[str, tuple[dict[str, Any] | None, bytes]]:
-    """The YAML files in ``folder``: name → (parsed data or None, raw bytes)."""
-    found: dict[str, tuple[dict[str, Any] | None, bytes]] = {}
-    if not folder.is_dir():
-        return found
-    for path in sorted(folder.iterdir()):
-        if not path.is_file() or path.is_symlink():
-            continue
-        raw = path.read_bytes()
-        try:
-            data = yaml.safe_load(raw)
-        except yaml.YAMLError:
-            data = None
-        found[path.name] = (data if isinstance(data, dict) else None, raw)
-    return found
-
-
-def _merge_translations(new: dict[str, Any], old: dict[str, Any] | None, lang: str) -> None:
-    """Keep the texts editors added in other languages than the calendar's."""
-    if not old:
-        return
-    for field in ("title", "summary", "keywords"):
-        kept = {k: v for k, v in (old.get(field) or {}).items() if k != lang}
-        if kept:
-            new[field] = {**(new.get(field) or {}), **kept}
-    for field in ("languages", "audience", "cost", "registration"):
-        if field in old and field not in new:
-            new[field] = old[field]
-
-
-def write_events(
-    folder: Path,
-    events: dict[str, dict[str, Any]],
-    cancelled: set[str],
-    calendar_key: str,
-    lang: str,
-) -> tuple[ImportReport, Path | None]:
-    """Make ``folder`` hold the calendar's ``events`` (and every file not from this
-    calendar, untouched); build it beside the old one, then swap. Returns the
-    report and the old folder, renamed (None if there was none): the caller
-    deletes it, or puts it back with :func:`restore`."""
-    report = ImportReport()
-    existing = _existing(folder)
-    parent = folder.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".events-import-", dir=parent))
-    try:
-        for file_name, (data, raw) in existing.items():
-            ident = file_name.rsplit(".", 1)[0]
-            from_here = (
-                data is not None and data.get("calendar") == calendar_key and data.get("uid")
-            )
-            if from_here and ident not in events:
-                report.removed.append(ident)
-                continue
-            if ident in cancelled and from_here:
-                report.removed.append(ident)
-                continue
-            if ident in events:
-                continue
-            (staging / file_name).write_bytes(raw)
-        for ident, event in events.items():
-            file_name = f"{ident}.yaml"
-            old = existing.get(file_name)
-            _merge_translations(event, old[0] if old else None, lang)
-            text = _dump(event).encode()
-            (staging / file_name).write_bytes(text)
-            if old is None:
-                report.created.append(ident)
-            elif old[1] == text:
-                report.unchanged.append(ident)
-            else:
-                report.updated.append(ident)
-        old_folder = None
-        if folder.exists():
-            old_folder = parent / f".events-old-{os.getpid()}-{staging.name[-8:]}"
-            folder.rename(old_folder)
-        try:
-            staging.rename(folder)
-        except OSError:
-            if old_folder is not None:
-                old_folder.rename(folder)
-            raise
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
-    return report, old_folder
-
-
-def restore(folder: Path, backup: Path | None) -> None:
-    """Put ``backup`` back as ``folder`` (after an import the content check refused)."""
-    if folder.exists():
-        shutil.rmtree(folder)
-    if backup is not None:
-        backup.rename(folder)
-
-
-def discard(backup: Path | None) -> None:
-    if backup is not None:
-        shutil.rmtree(backup, ignore_errors=True)
-
-
-# -- export ------------------------------------------------------------------------
-
-
-def export_calendar(content, place, lang: str | None = None) -> bytes:
-    """The real (not example) events ``place`` sees, as an iCalendar feed."""
-    import icalendar
-
-    from bot.events.select import events_for, timezone_of
-    from bot.i18n import content_chain, pick_language
-
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", "-//newcomer-bot//events//EN")
-    calendar.add("version", "2.0")
-    names = place.municipality.name
-    calendar.add(
-        "x-wr-calname",
-        names.get(lang or "") or names.get(place.region.default_language) or place.municipality.id,
-    )
-    stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    for event in events_for(content, place):
-        if event.example:
-            continue
-        tz = timezone_of(content, event, place)
-        chain = content_chain(lang or place.region.default_language, place.region.default_language)
-        component = icalendar.Event()
-        component.add("uid", event.uid or f"{event.id}@newcomer-bot")
-        component.add("dtstamp", stamp)
-        title_lang = pick_language(event.title, chain)
-        component.add("summary", event.title[title_lang] if title_lang else event.id)
-        summary_lang = pick_language(event.summary, chain)
-        if summary_lang:
-            component.add("description", event.summary[summary_lang])
-
-        def moment(value: dt.datetime | dt.date, tz: ZoneInfo = tz) -> dt.datetime | dt.date:
-            if isinstance(value, dt.datetime):
-                return value.astimezone(tz) if value.tzinfo else value.replace(tzinfo=tz)
-            return value
-
-        component.add("dtstart", moment(event.start))
-        if event.end is not None:
-            end = event.end if not event.all_day else event.end + dt.timedelta(days=1)
-            component.add("dtend", moment(end))
-        elif event.all_day:
-            component.add("dtend", event.start + dt.timedelta(days=1))
-        if event.rrule:
-            component.add("rrule", icalendar.vRecur.from_ical(event.rrule))
-        for name, values in (("exdate", event.exdates), ("rdate", event.rdates)):
-            for value in values:
-                component.add(
-                    name,
-                    moment(
-                        value
-                        if isinstance(value, dt.datetime)
-                        or not isinstance(event.start, dt.datetime)
-                        else dt.datetime.combine(value, event.start.time())
-                    ),
-                )
-        if event.place and event.place.address:
-            component.add("location", event.place.address)
-            if event.place.geo:
-                component.add("geo", (event.place.geo.lat, event.place.geo.lon))
-        elif event.place and event.place.entry in content.entries:
-            venue = content.entries[event.place.entry]
-            if venue.address:
-                component.add("location", venue.address)
-        if event.source:
-            component.add("url", event.source)
-        calendar.add_component(component)
-    calendar.add_missing_timezones()
-    return calendar.to_ical()
