@@ -2,7 +2,7 @@
 
 Generates a corpus with :mod:`bench.gen_corpus` (1,000 municipalities × 30
 entries + 500 national, 8 languages) into a temporary directory, or uses
-``--content DIR``; loads it, builds the :class:`bot.search.index.SearchIndex` and
+``--content DIR``; loads it, builds the :class:`bot.search.query.SearchIndex` and
 prints the build time, the resident memory after the build and the latency of
 10,000 mixed queries (8 languages, typos, stopwords, other municipalities
 named), each next to its target from the search issue.
@@ -29,7 +29,7 @@ import psutil
 
 from bench.gen_corpus import LANGS, Corpus, generate
 from bot.content.load import load_content
-from bot.search.index import SearchIndex
+from bot.search.query import SearchIndex
 
 TARGET_BUILD_S = 15.0
 TARGET_P99_MS = 5.0

@@ -18,6 +18,7 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     Defaults,
+    InlineQueryHandler,
     MessageHandler,
     filters,
 )
@@ -28,7 +29,7 @@ from bot.content.reload import ContentReloader
 from bot.content.snapshot import Snapshot
 from bot.content.staff import Staff
 from bot.context import BotData
-from bot.delivery import progress
+from bot.delivery import held, progress
 from bot.delivery.worker import MAX_SENDERS, DeliveryWorker
 from bot.handlers import (
     announce,
@@ -37,13 +38,15 @@ from bot.handlers import (
     editors,
     events,
     groups,
+    inline,
     onboarding,
     questions,
     roles,
     subscriptions,
 )
 from bot.handlers.errors import ErrorReporter
-from bot.storage.database import Storage
+from bot.reach.profile import sync_profile
+from bot.storage import Storage
 from bot.telegram import callback_data, guards
 from bot.telegram.commands import set_commands, set_staff_commands
 from bot.telegram.rate_limiter import PerChatRateLimiter
@@ -131,6 +134,7 @@ def add_handlers(application: Application) -> None:
         )
     # Stale, forged or unknown data: "This button is out of date", and the menu.
     application.add_handler(CallbackQueryHandler(common.unknown_button))
+    application.add_handler(InlineQueryHandler(inline.on_inline_query))
     application.add_error_handler(ErrorReporter().on_error)
     # Private updates without a sender stop first; empty and idle user_data is dropped.
     guards.install(application)
@@ -161,6 +165,7 @@ def build_application(
         switch_interval.apply()
         if storage is None:
             data.storage = await Storage.open(settings.database)
+        data.storage.clock = lambda: data.clock().timestamp()
         data.staff = Staff.load(settings.staff_path)
         await set_commands(application)
         await set_staff_commands(application)
@@ -177,8 +182,15 @@ def build_application(
             rate=settings.broadcast_rate,
             on_change=lambda ids: progress.report_progress(application, ids),
             clock=lambda: data.clock().timestamp(),
+            authorise=lambda a: held.author_may_send(data.staff, data.snapshot.content, a),
+            on_held=held.make_notifier(
+                lambda: application.bot, lambda: data.staff, lambda: data.storage
+            ),
         )
         await worker.bot.initialize()
+        # Name and descriptions per language; through the worker's Bot, which has no
+        # rate limiter to wait out a 429 (bot/reach/profile.py).
+        await sync_profile(worker.bot)
         data.delivery = worker
         worker.start()
         # Unanswered questions are kept 90 days at most (see Storage.expire_unanswered).
@@ -252,12 +264,22 @@ def build_application(
     return application
 
 
+async def check_database(settings: Settings) -> None:
+    """Open (and migrate) the database once and close it; raises StorageUnusable."""
+    storage = await Storage.open(settings.database)
+    await storage.close()
+
+
 def run(settings: Settings) -> None:
     """Load content and run the bot with long polling until interrupted.
 
-    Raises ContentInvalid if the content cannot be served at start-up.
+    Raises ContentInvalid if the content cannot be served at start-up, and
+    StorageUnusable if the database cannot be used.
     """
     reloader = ContentReloader(settings.content_dir, lambda _: None)
     snapshot = reloader.load_initial()
+    # An unusable database stops the start here, before Telegram is contacted, with
+    # StorageUnusable (one line for the operator) instead of a bot without polling.
+    asyncio.run(check_database(settings))
     application = build_application(settings, snapshot, reloader=reloader)
     application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)

@@ -18,7 +18,7 @@ from bot.content.model import Region
 from bot.content.snapshot import Snapshot
 from bot.content.staff import Staff, StaffFileInvalid
 from bot.delivery.worker import DeliveryWorker
-from bot.storage.database import Storage
+from bot.storage import Storage
 
 if TYPE_CHECKING:
     from bot.content.reload import ContentReloader

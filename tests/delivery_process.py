@@ -30,7 +30,7 @@ if str(ROOT) not in sys.path:  # run as a script: tests/ is on sys.path, not the
 from telegram import Bot  # noqa: E402
 
 from bot.delivery.worker import DeliveryWorker  # noqa: E402
-from bot.storage.database import OutboxItem, Storage  # noqa: E402
+from bot.storage import OutboxItem, Storage  # noqa: E402
 
 TOKEN = "123456:delivery-process-not-real"
 #: How often the idle check looks at the outbox (not synchronisation: a safety net).

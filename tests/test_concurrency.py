@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from telegram import Chat, Message, Update, User
 
-from bot.storage.database import Storage
+from bot.storage import Storage
 from bot.telegram.update_processor import PerChatUpdateProcessor, ordering_key
 
 WHEN = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from bot.devtools.fake_bot_api import FakeBotApi
-from bot.storage.database import Storage
+from bot.storage import Storage
 
 HELPER = Path(__file__).with_name("delivery_process.py")
 SUBSCRIBERS = range(3_000_001, 3_000_301)  # 300 chat ids

@@ -103,11 +103,16 @@ def test_a_municipality_named_in_a_question_is_found(question: str, municipality
         "kinderarzt am wochenende",
         "أين أتعلم اللغة الألمانية",
         "безкоштовний спорт для дітей",
+        "Hallo, ich suche einen Deutschkurs",  # "Einen" (Ehnen) is also German for "a"
         "",
     ],
 )
 def test_a_question_without_a_place_names_none(question: str) -> None:
     assert MATCHER.find_in_question(question) is None
+
+
+def test_a_name_that_is_a_stop_word_is_still_found_when_typed_as_the_place() -> None:
+    assert MATCHER.match("Einen")[0][0].municipality.id == "wormeldange"
 
 
 def test_locate_tells_which_words_name_the_place() -> None:

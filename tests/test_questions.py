@@ -76,7 +76,7 @@ async def test_search_command_in_a_group_answers_without_personal_menus(sandbox)
 
 
 async def test_gaps_lists_frequent_unanswered_questions_and_expires_old_ones(tmp_path):
-    from bot.storage.database import Storage
+    from bot.storage import Storage
 
     db = tmp_path / "bot.sqlite3"
     storage = await Storage.open(db)

@@ -11,7 +11,8 @@ import pytest
 
 from bot.config import ConfigError, Settings
 from bot.devtools.sandbox import TEST_TOKEN, Sandbox
-from bot.storage.database import MIGRATIONS, Storage
+from bot.storage import Storage
+from bot.storage.migrations import MIGRATIONS
 from bot.views import newcomer as views
 from tests.conftest import clock, last_text
 

@@ -14,7 +14,10 @@ from hypothesis import strategies as st
 
 from bot.content.load import load_content
 from bot.content.store import Content
-from bot.search.index import SearchIndex
+from bot.search.analysis import STOPWORDS, is_free_word
+from bot.search.query import ResultKind, SearchIndex
+from bot.search.smalltalk import recognise
+from bot.search.textnorm import fold
 from tests.conftest import CONTENT as FIXTURE
 
 ROOT = Path(__file__).parent.parent
@@ -35,7 +38,7 @@ def top(query: str, lang: str = "en", municipality: str = "remich", n: int = 3) 
     ("query", "lang", "municipality", "entry"),
     [
         ("where can I learn German", "en", "marburg", "de-integrationskurs"),
-        ("أين أتعلم اللغة الألمانية", "ar", "marburg", "mb-vhs-marburg"),
+        ("أين أتعلم اللغة الألمانية", "ar", "marburg", "de-integrationskurs"),  # as in English
         ("Ausländerbehörde", "uk", "marburg", "mb-auslaenderbehoerde-marburg"),
         ("auslander behorde", "ar", "kirchhain", "mb-auslaenderbehoerde-kreis"),
         ("phamracy", "en", "remich", "lu-pharmacy-on-duty"),
@@ -129,6 +132,7 @@ def test_a_category_question_names_the_category() -> None:
 def test_questions_without_a_subject_find_nothing(query: str) -> None:
     result = search(query)
     assert result.hits == [] and result.total == 0
+    assert result.kind == ResultKind.NOT_FOUND
 
 
 def test_unknown_municipality_finds_nothing() -> None:
@@ -199,3 +203,149 @@ def test_the_generated_benchmark_corpus_validates_and_is_searchable(tmp_path: Pa
 def test_hits_are_plain_data() -> None:
     hit = search("pharmacy").hits[0]
     assert dataclasses.asdict(hit).keys() == {"entry_id", "score", "scope_rank", "matched_language"}
+    assert search("pharmacy").kind == ResultKind.ANSWERS
+
+
+# --- honest answers: small talk, "not found", "free" ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "kind"),
+    [
+        ("سلام", "ar", ResultKind.GREETING),
+        ("السلام عليكم", "ar", ResultKind.GREETING),
+        ("Привіт!", "uk", ResultKind.GREETING),
+        ("Добрый вечер", "ru", ResultKind.GREETING),
+        ("Guten Tag", "de", ResultKind.GREETING),
+        ("Merhaba", "tr", ResultKind.GREETING),
+        ("👋", "en", ResultKind.GREETING),
+        ("شكرا جزيلا", "ar", ResultKind.THANKS),
+        ("ممنون", "fa", ResultKind.THANKS),
+        ("Дуже дякую!", "uk", ResultKind.THANKS),
+        ("merci beaucoup", "fr", ResultKind.THANKS),
+        ("thank you very much", "en", ResultKind.THANKS),
+        ("hi, thanks", "en", ResultKind.THANKS),
+        ("🙏🏽", "en", ResultKind.THANKS),
+        ("¡Hola!", "es", ResultKind.GREETING),
+        ("Dziękuję!", "pl", ResultKind.THANKS),
+        ("شکریہ", "ur", ResultKind.THANKS),
+        ("سوپاس", "ckb", ResultKind.THANKS),
+    ],
+)
+def test_greetings_and_thanks_are_small_talk_without_entries(
+    text: str, lang: str, kind: ResultKind
+) -> None:
+    result = search(text, lang)
+    assert result.kind == kind and result.is_smalltalk
+    assert result.hits == [] and result.total == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "municipality"),
+    [
+        ("driving licence", "en", "remich"),
+        ("работа", "ru", "remich"),
+        ("§24", "uk", "marburg"),
+        ("Führerschein", "de", "marburg"),
+        ("церква", "uk", "marburg"),  # the library's summary says "near the church"
+        ("asdfgh", "en", "remich"),
+        ("🚗", "en", "remich"),
+    ],
+)
+def test_what_the_content_does_not_cover_is_not_found(text: str, lang: str, municipality: str):
+    result = search(text, lang, municipality)
+    assert result.kind == ResultKind.NOT_FOUND and not result.is_smalltalk
+    assert result.hits == [] and result.total == 0
+
+
+def test_the_issues_examples_that_the_content_covers_are_answered() -> None:
+    assert top("family reunification", n=1) == ["lu-immigration-office"]
+    assert top("job", municipality="marburg", n=1)[0] in {
+        "mb-arbeitsagentur-marburg",
+        "mb-kreisjobcenter",
+    }
+    # Luxembourg's employment agency was added to the test content after the
+    # issue was written; "job" no longer finds the welcome desk and free buses.
+    assert top("job", n=1) == ["lu-adem"]
+    assert search("job", municipality="marburg").kind == ResultKind.ANSWERS
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "municipality", "entry"),
+    [
+        ("سلام، أين الصيدلية؟", "ar", "remich", "lu-pharmacy-on-duty"),
+        ("Hallo, ich suche einen Deutschkurs", "de", "marburg", "mb-vhs-marburg"),
+        ("привіт, де аптека", "uk", "remich", "lu-pharmacy-on-duty"),
+        ("thanks! and where is the library", "en", "marburg", "mb-stadtbuecherei-marburg"),
+    ],
+)
+def test_a_greeting_before_a_question_does_not_hide_it(
+    text: str, lang: str, municipality: str, entry: str
+) -> None:
+    result = search(text, lang, municipality)
+    assert result.kind == ResultKind.ANSWERS
+    assert result.municipality_id == municipality  # "einen" is not the village Ehnen
+    assert result.hits[0].entry_id == entry
+
+
+def test_a_course_ranks_above_the_dictionary() -> None:
+    courses = {"lu-inl", "misel-luxembourgish-evening", "lu-adult-education"}
+    for query in ("course", "language course", "free language course"):
+        ids = top(query, n=10)
+        assert ids[0] in courses, (query, ids)
+        assert ids.index("lu-lod-dictionary") > ids.index("lu-inl"), (query, ids)
+
+
+@pytest.mark.parametrize(
+    ("query", "lang"),
+    [
+        ("free language course", "en"),
+        ("kostenloser Sprachkurs", "de"),
+        ("cours de langue gratuit", "fr"),
+        ("curso de línguas gratuito", "pt"),
+        ("безкоштовні мовні курси", "uk"),
+        ("бесплатные языковые курсы", "ru"),
+        ("ücretsiz dil kursu", "tr"),
+        ("دورة لغة مجانية", "ar"),
+    ],
+)
+def test_asking_for_free_prefers_entries_that_cost_nothing(query: str, lang: str) -> None:
+    # Two language courses with the same texts; only lu-inl is free of charge.
+    inl = CONTENT.entries["lu-inl"]
+    content = _with(CONTENT, "lu-inl", cost="free")
+    content = _with(
+        content,
+        "lu-adult-education",
+        title=inl.title,
+        summary=inl.summary,
+        body=inl.body,
+        keywords=inl.keywords,
+        category=inl.category,
+        cost="paid",
+    )
+    index = SearchIndex(content)
+
+    def first_two(text: str) -> list[str]:
+        return [h.entry_id for h in index.search(text, lang, "remich", TODAY).hits[:2]]
+
+    without_free = " ".join(w for w in query.split() if not is_free_word(fold(w)))
+    # Equal texts tie; the id decides ("lu-adult-education" < "lu-inl").
+    assert first_two(without_free) == ["lu-adult-education", "lu-inl"]
+    assert first_two(query) == ["lu-inl", "lu-adult-education"]
+
+
+def test_free_alone_is_still_a_word_to_find() -> None:
+    assert search("free").kind == ResultKind.ANSWERS
+    assert "lu-free-transport" in top("gratuit", "fr")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=60), st.sampled_from(["en", "ar", "uk", "fa", "de", "ti"]))
+def test_the_kind_of_a_result_agrees_with_its_hits(text: str, lang: str) -> None:
+    result = INDEX.search(text, lang, "remich", TODAY)
+    if result.hits:
+        assert result.kind == ResultKind.ANSWERS and result.total >= len(result.hits)
+    else:
+        assert result.kind != ResultKind.ANSWERS and result.total == 0
+    talk, rest = recognise(text, STOPWORDS)
+    assert (talk is None) or rest == []

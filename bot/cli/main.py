@@ -56,10 +56,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     from bot import logging_privacy
     from bot.app import run
+    from bot.storage import StorageUnusable
 
     logging_privacy.install(settings.token)  # the token never reaches the log
     try:
         run(settings)
+    except StorageUnusable as exc:
+        print(f"newcomer-bot: {exc}", file=sys.stderr)
+        return 1
     except ContentInvalid as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -123,7 +127,7 @@ def _cmd_chat(args: argparse.Namespace) -> int:
 def _cmd_gaps(args: argparse.Namespace) -> int:
     import asyncio
 
-    from bot.storage.database import Storage
+    from bot.storage import Storage, StorageUnusable
 
     async def report() -> list:
         storage = await Storage.open(args.database)
@@ -133,7 +137,11 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
         finally:
             await storage.close()
 
-    rows = asyncio.run(report())
+    try:
+        rows = asyncio.run(report())
+    except StorageUnusable as exc:
+        print(f"newcomer-bot: {exc}", file=sys.stderr)
+        return 1
     if not rows:
         print(f"No unanswered questions in the last {args.days} days.")
         return 0
@@ -183,6 +191,9 @@ def build_parser() -> argparse.ArgumentParser:
         pass
     else:
         add_commands(sub)
+    from bot.cli import reach
+
+    reach.add_commands(sub)
     return parser
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from bot.content.load import load_content
 from bot.content.store import Content
-from bot.search.index import SearchIndex
 from bot.search.places import PlaceMatcher
+from bot.search.query import SearchIndex
 
 
 @dataclasses.dataclass(frozen=True)

@@ -13,7 +13,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application
 
 from bot.i18n import translator
-from bot.storage.database import OutboxItem
+from bot.storage import OutboxItem
 from bot.views.news import announcement_message
 from bot.views.staff import progress_text
 

@@ -1,12 +1,23 @@
 """Announcement delivery from the durable outbox.
 
 Confirming an announcement writes one outbox row per recipient (see
-:meth:`bot.storage.database.Storage.create_announcement`); this worker sends them.
+:meth:`bot.storage.outbox.Announcements.create`); this worker sends them.
 A row becomes ``sent`` only after Telegram accepted the message, and a sender
 takes its next row only once that is committed, so a process killed at any moment
 resumes where it stopped and at most the messages in flight at that moment (one
 per sender) are sent twice. The ``sent`` marks of senders finishing at about the
 same time share one commit (group commit) instead of one SQLite write each.
+
+When a ``sent`` mark cannot be written (a full disk, another process holding the
+write lock), the message stays sent in memory: its sender keeps the row, so the
+feeder cannot hand it out again, and the mark is retried with back-off. Meanwhile
+no new message goes out (senders and feeder wait until marks are written again),
+so a broken database never makes the bot send the same message twice while it
+runs, and a kill during the fault still resends at most one per sender.
+
+A scheduled announcement is checked when its time comes (``authorise``): if its
+author lost the role or the scope meanwhile, it is ``held`` and ``on_held`` tells
+the admins, instead of going out.
 
 Telegram's limits (Bot API FAQ, "broadcasting to users"): about 30 messages per
 second overall (paid broadcasts up to 1000/s). Sends go through a leaky bucket
@@ -32,7 +43,7 @@ from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.storage.database import OutboxItem, Storage
+from bot.storage import Announcement, OutboxItem, Storage
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +56,17 @@ MAX_SENDERS = 64
 MAX_ATTEMPTS = 6
 MAX_BACKOFF_SECONDS = 300.0
 
+#: A ``sent`` mark that could not be written is tried again after this many seconds,
+#: doubling up to the maximum (each try may also wait SQLite's 5 s busy timeout).
+MARK_RETRY_FIRST_SECONDS = 0.1
+MARK_RETRY_MAX_SECONDS = 5.0
+#: :meth:`DeliveryWorker.stop` waits this long for unwritten marks before giving up
+#: (those messages may then go out again after a restart: at most one per sender).
+STOP_MARK_SECONDS = 10.0
+#: A sender whose row could not be recorded at all waits this long before the row
+#: may be handed out again.
+ERROR_PAUSE_SECONDS = 1.0
+
 Render = Callable[[OutboxItem, dict[str, str], str], str]
 
 
@@ -55,6 +77,10 @@ class DeliveryStats:
     skipped: int = 0
     retried: int = 0
     paused_seconds: float = 0.0
+    #: Failed attempts to write ``sent`` marks (each retried until it succeeds).
+    mark_failures: int = 0
+    #: Scheduled announcements held because their author may no longer send them.
+    held: int = 0
 
 
 def _seconds(value: float | dt.timedelta) -> float:
@@ -95,8 +121,10 @@ class DeliveryWorker:
 
     ``render(item, texts, default_language)`` builds the HTML text for one recipient.
     ``on_change(announcement_ids)`` is awaited when deliveries changed counts (for
-    progress messages); it must not raise. Start with :meth:`start`, stop with
-    :meth:`stop`; :meth:`wake` after writing new rows.
+    progress messages); it must not raise. ``authorise(announcement)`` says whether a
+    scheduled announcement may still go out when its time comes (its author's role
+    and scope); if not it is held and ``on_held(announcement)`` is awaited. Start
+    with :meth:`start`, stop with :meth:`stop`; :meth:`wake` after writing new rows.
     """
 
     def __init__(
@@ -109,6 +137,8 @@ class DeliveryWorker:
         concurrency: int | None = None,
         on_change: Callable[[set[int]], Awaitable[None]] | None = None,
         clock: Callable[[], float] = time.time,
+        authorise: Callable[[Announcement], bool] | None = None,
+        on_held: Callable[[Announcement], Awaitable[None]] | None = None,
     ):
         self.storage = storage
         self.bot = bot
@@ -123,6 +153,8 @@ class DeliveryWorker:
         self.limiter = leaky_bucket(rate)
         self.on_change = on_change
         self.clock = clock
+        self.authorise = authorise
+        self.on_held = on_held
         self.stats = DeliveryStats()
         self._queue: asyncio.Queue[OutboxItem] = asyncio.Queue(maxsize=self.concurrency * 2)
         self._in_flight: set[int] = set()
@@ -136,6 +168,10 @@ class DeliveryWorker:
         # committing (no timer: a commit takes whatever gathered during the previous one).
         self._unrecorded: list[tuple[int, asyncio.Future[None]]] = []
         self._committer: asyncio.Task | None = None
+        # Set while marks can be written; cleared from a failed mark until one succeeds.
+        self._writable = asyncio.Event()
+        self._writable.set()
+        self._notices: set[asyncio.Task] = set()
 
     # -- lifecycle -----------------------------------------------------------------
 
@@ -149,15 +185,28 @@ class DeliveryWorker:
         self._tasks.append(loop.create_task(self._report_loop(), name="outbox-progress"))
 
     async def stop(self) -> None:
-        for task in self._tasks:
+        for task in [*self._tasks, *self._notices]:
             task.cancel()
         # Every task is awaited, also when one of them had died of an error.
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*self._tasks, *self._notices, return_exceptions=True)
         self._tasks = []
         # Messages Telegram accepted are recorded before leaving, or they would be resent.
-        if self._committer is not None:
-            with contextlib.suppress(Exception):
-                await self._committer
+        committer = self._committer
+        if committer is not None and not committer.done():
+            await asyncio.wait({committer}, timeout=STOP_MARK_SECONDS)
+            if not committer.done():
+                log.error(
+                    "%d delivered messages could not be recorded as sent; they may go out "
+                    "again after a restart",
+                    len(self._unrecorded),
+                )
+                committer.cancel()
+                await asyncio.gather(committer, return_exceptions=True)
+
+    @property
+    def marks_failing(self) -> bool:
+        """True while ``sent`` marks cannot be written (no new messages go out)."""
+        return not self._writable.is_set()
 
     def wake(self) -> None:
         """Look at the outbox now (new rows were written)."""
@@ -168,8 +217,10 @@ class DeliveryWorker:
     async def _feed(self) -> None:
         while True:
             try:
+                # No new rows while sent marks cannot be written.
+                await self._writable.wait()
                 now = self.clock()
-                await self.storage.start_due_announcements(now)
+                await self._start_due(now)
                 room = self._queue.maxsize - self._queue.qsize()
                 # A copy: a sender may finish a row (and drop it from _in_flight) while
                 # the query runs, and the query may still have read it as pending.
@@ -192,6 +243,28 @@ class DeliveryWorker:
             except Exception:
                 log.exception("outbox feeder failed; retrying in 1 s")
                 await asyncio.sleep(1.0)
+
+    async def _start_due(self, now: float) -> None:
+        """Start scheduled announcements whose time has come, or hold those whose author
+        may no longer send them."""
+        for announcement in await self.storage.due_scheduled(now):
+            if self.authorise is None or self.authorise(announcement):
+                await self.storage.start_announcement(announcement.id)
+                continue
+            if not await self.storage.hold_announcement(announcement.id, "author not allowed"):
+                continue  # cancelled meanwhile
+            self.stats.held += 1
+            log.warning("announcement %d held: its author may no longer send it", announcement.id)
+            if self.on_held is not None:
+                task = asyncio.create_task(self._tell_held(announcement), name="outbox-held")
+                self._notices.add(task)
+                task.add_done_callback(self._notices.discard)
+
+    async def _tell_held(self, announcement: Announcement) -> None:
+        try:
+            await self.on_held(announcement)
+        except Exception:
+            log.exception("could not tell the admins about held announcement %d", announcement.id)
 
     # -- sending ------------------------------------------------------------------------
 
@@ -222,8 +295,10 @@ class DeliveryWorker:
                 try:
                     await self._retry(item, "error")
                 except Exception:
-                    # The row stays pending and goes out again later; this sender goes on.
+                    # The row stays pending and goes out again later; this sender goes
+                    # on after a pause (a broken database must not make it spin).
                     log.exception("could not reschedule outbox row %s", item.id)
+                    await asyncio.sleep(ERROR_PAUSE_SECONDS)
             finally:
                 # Only now may the feeder hand out this row again: a sent row is 'pending'
                 # in the database until its mark is committed.
@@ -231,8 +306,9 @@ class DeliveryWorker:
                 self._changed.add(item.announcement_id)
 
     async def _record_sent(self, outbox_id: int) -> None:
-        """Return once the row is marked ``sent`` in the database; raises what the
-        commit raised."""
+        """Return once the row is marked ``sent`` in the database. A failed commit is
+        retried (with back-off) until it succeeds: until then the caller keeps the row,
+        so it is not handed out again."""
         done = asyncio.get_running_loop().create_future()
         self._unrecorded.append((outbox_id, done))
         if self._committer is None or self._committer.done():
@@ -240,22 +316,37 @@ class DeliveryWorker:
         await done
 
     async def _commit_sent(self) -> None:
+        delay = MARK_RETRY_FIRST_SECONDS
         while self._unrecorded:
             batch, self._unrecorded = self._unrecorded, []
             try:
                 await self.storage.mark_sent([outbox_id for outbox_id, _ in batch])
-            except BaseException as exc:
-                # Every waiting sender hears of it (a cancelled committer cancels them).
-                for _, done in batch:
-                    if done.done():  # its sender was cancelled (stop)
-                        continue
-                    if isinstance(exc, Exception):
-                        done.set_exception(exc)
-                    else:
-                        done.cancel()
-                if not isinstance(exc, Exception):
-                    raise
+            except Exception as exc:
+                # Telegram accepted these: they stay sent in memory (their senders keep
+                # the rows) and are written later. No new sends meanwhile.
+                self._unrecorded = batch + self._unrecorded
+                self.stats.mark_failures += 1
+                if self._writable.is_set():
+                    self._writable.clear()
+                    log.error(
+                        "cannot record delivered messages as sent (%s: %s); sending paused "
+                        "until the database can be written",
+                        type(exc).__name__,
+                        exc,
+                    )
+                await asyncio.sleep(delay)
+                delay = min(MARK_RETRY_MAX_SECONDS, delay * 2)
                 continue
+            except BaseException:
+                # Cancelled (stop gave up): the senders still waiting are cancelled too.
+                for _, done in batch:
+                    if not done.done():
+                        done.cancel()
+                raise
+            delay = MARK_RETRY_FIRST_SECONDS
+            if not self._writable.is_set():
+                log.warning("delivered messages are recorded again; sending resumes")
+                self._writable.set()
             for _, done in batch:
                 if not done.done():
                     done.set_result(None)
@@ -277,7 +368,12 @@ class DeliveryWorker:
             self._rendered[key] = text
         while True:
             await self._wait_unpaused()
+            await self._writable.wait()
             await self.limiter.acquire()
+            # A 429 pause (or a failed mark) may have begun while this sender waited
+            # for its turn: then it waits again instead of sending into the pause.
+            if self._paused_until > time.monotonic() or not self._writable.is_set():
+                continue
             try:
                 await self.bot.send_message(
                     item.chat_id,
@@ -299,10 +395,13 @@ class DeliveryWorker:
                 self.stats.failed += 1
                 return
             except BadRequest as exc:
-                reason = (
-                    "chat_not_found" if "chat not found" in exc.message.lower() else "bad_request"
-                )
-                await self.storage.mark_outbox(item.id, "failed", error=reason)
+                if "chat not found" in exc.message.lower():
+                    # The chat is gone (deleted account): like a block, keep nothing, so
+                    # the next announcement does not try again.
+                    await self.storage.mark_outbox(item.id, "failed", error="chat_not_found")
+                    await self.storage.forget_user(item.chat_id)
+                else:
+                    await self.storage.mark_outbox(item.id, "failed", error="bad_request")
                 self.stats.failed += 1
                 return
             except (TimedOut, NetworkError):

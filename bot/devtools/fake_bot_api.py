@@ -27,6 +27,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.devtools.fake_bot_reach import ProfileAndInlineMethods
 from bot.devtools.telegram_html import EntityParseError, parse_html, utf16_len
 
 BOT_USER = {
@@ -113,7 +114,7 @@ def _decode(params: dict[str, str]) -> dict[str, Any]:
     return out
 
 
-class FakeBotApi:
+class FakeBotApi(ProfileAndInlineMethods):
     """The stand-in server. ``await start()``, use :attr:`base_url`, ``await stop()``.
 
     Updates pushed with :meth:`push_update` are served to ``getUpdates``; every
@@ -435,6 +436,20 @@ class UpdateFactory:
             message["location"] = {"latitude": location[0], "longitude": location[1]}
         key = "channel_post" if chat_type == "channel" else "message"
         return {key: message}
+
+    def inline_query(
+        self, user_id: int, query: str, *, offset: str = "", language_code: str | None = None
+    ) -> dict[str, Any]:
+        """An ``inline_query`` update: the user typed ``@bot <query>`` in some chat."""
+        return {
+            "inline_query": {
+                "id": str(next(self._message_ids)),
+                "from": self.user(user_id, language_code),
+                "query": query,
+                "offset": offset,
+                "chat_type": "group",
+            }
+        }
 
     def callback(
         self,

@@ -22,7 +22,7 @@ from bot.config import Settings
 from bot.content.snapshot import Snapshot
 from bot.devtools.fake_bot_api import Call, FakeBotApi, UpdateFactory
 from bot.runtime import freeze_long_lived
-from bot.storage.database import Storage
+from bot.storage import Storage
 
 TEST_TOKEN = "123456:sandbox-token-not-real"
 

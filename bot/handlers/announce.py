@@ -356,7 +356,7 @@ async def announcements_command(update: Update, context: Context) -> None:
             continue
         counts = await storage.delivery_counts(announcement.id)
         lines.append(staff_views.announcement_line(announcement.id, counts, announcement.status, t))
-        if staff.can(user_id, "cancel") and announcement.status in ("scheduled", "sending"):
+        if staff.can(user_id, "cancel") and announcement.status in ("scheduled", "held", "sending"):
             rows.append([staff_views.cancel_button(announcement.id, t)])
     text = "\n\n".join(lines) if lines else escape(t._("No announcements yet."))
     await update.effective_message.reply_text(

@@ -25,7 +25,7 @@ from bot.handlers.common import (
     tapped,
     user_place,
 )
-from bot.storage.database import User
+from bot.storage import User
 from bot.views import newcomer as views
 
 # -- commands and messages -------------------------------------------------------

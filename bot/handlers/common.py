@@ -22,7 +22,7 @@ from telegram.ext import CallbackContext, ExtBot
 from bot.content.store import Place
 from bot.context import BotData
 from bot.i18n import Translator, normalize_language, translator
-from bot.storage.database import User
+from bot.storage import User
 from bot.telegram import callback_data
 from bot.telegram.callback_data import Callback
 from bot.views import newcomer as views

@@ -29,6 +29,7 @@ from bot.handlers.common import (
     user_place,
 )
 from bot.i18n import Translator, normalize_language, translator
+from bot.reach import deeplinks
 from bot.views import newcomer as views
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,8 @@ MAX_DISTANCE_KM = 40.0
 
 async def start(update: Update, context: Context) -> None:
     """/start: greet; ask language (if unknown) and municipality (if unknown); else menu."""
+    if await deeplinks.open_start_link(update, context):  # /start <payload> of a deep link
+        return
     user, t = await current_user(update, context)
     tg_user = update.effective_user
     assert tg_user is not None

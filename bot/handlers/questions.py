@@ -3,8 +3,9 @@
 Typed text is a municipality name while the bot waits for one (handed to
 :mod:`bot.handlers.onboarding`), otherwise a question.
 
-Questions the bot cannot answer are recorded without any user id, so editors
-can see what is missing (``newcomer-bot gaps``).
+A greeting or thanks gets a short friendly reply and the menu. Questions the
+bot cannot answer well are recorded without any user id, so editors can see
+what is missing (``newcomer-bot gaps``).
 """
 
 from __future__ import annotations
@@ -22,13 +23,18 @@ from bot.handlers.common import (
     current_user,
     place_gone,
     show,
+    show_menu,
     tapped,
     user_place,
 )
 from bot.handlers.onboarding import pick_municipality_by_name
 from bot.i18n import Translator
+<<<<<<< HEAD
 from bot.storage.database import User
 from bot.views import events as event_views
+=======
+from bot.storage import User
+>>>>>>> main
 from bot.views import newcomer as views
 
 RESULTS_PER_PAGE = 5
@@ -68,6 +74,7 @@ async def answer_question(
     result = snapshot.search.search(
         text, t.lang, place.municipality.id, today, limit=RESULTS_PER_PAGE, offset=offset
     )
+<<<<<<< HEAD
     if (
         not result.hits
         and offset == 0
@@ -76,6 +83,11 @@ async def answer_question(
         now = context.bot_data.clock()
         view = event_views.answer_view(snapshot.content, place, t, now, events=events)
         await show(update, context, view, edit=False)
+=======
+    if result.is_smalltalk:
+        await update.effective_message.reply_text(views.small_talk(result.kind, t))
+        await show_menu(update, context, place, t, edit=False)
+>>>>>>> main
         return
     if not result.hits and offset == 0:
         await context.bot_data.storage.record_unanswered(text, t.lang, place.municipality.id)
@@ -131,6 +143,11 @@ async def _answer_in_group(
         return
     today = context.bot_data.today(place.region)
     result = snapshot.search.search(words, t.lang, place.municipality.id, today, limit=3)
+    if result.is_smalltalk:
+        await update.effective_message.reply_text(
+            views.small_talk(result.kind, t), reply_markup=keyboard
+        )
+        return
     if not result.hits:
         await context.bot_data.storage.record_unanswered(words, t.lang, place.municipality.id)
         text = "🤔 " + escape(t._("Sorry, I found nothing for this question."))

@@ -8,7 +8,8 @@ Two questions, two tools:
 * :meth:`PlaceMatcher.find_in_question` — a municipality *named* inside a
   longer question ("sport in Remich"). Only whole-word matches of names and
   aliases count (with a one-letter slip on long names), because a question is
-  full of words that happen to look like place names.
+  full of words that happen to look like place names (and names that are stop
+  words, like the alias "Einen", are not looked for there).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from bot.content.store import Content, Place
+from bot.search.analysis import STOPWORDS
 from bot.search.textnorm import fold, script_of
 
 __all__ = ["PlaceMatcher"]
@@ -74,6 +76,10 @@ class PlaceMatcher:
             # Words of one or two letters ("Ahn" is three) are too often
             # ordinary words to be read as a place inside a sentence.
             if len(name.folded.replace(" ", "")) < 3:
+                continue
+            # Nor is a name that is a stop word ("Einen", Luxembourgish for
+            # Ehnen, is German for "a"): "ich suche einen Deutschkurs".
+            if all(word in STOPWORDS for word in name.words):
                 continue
             self._phrases.setdefault(name.words, name.place_id)
             self._longest = max(self._longest, len(name.words))

@@ -422,7 +422,7 @@ def search_results(
 ) -> View:
     """The best entries for a question as buttons, with "show more" and a way to the topic.
 
-    ``result`` is a :class:`bot.search.index.SearchResult`; ``searched_place`` the
+    ``result`` is a :class:`bot.search.query.SearchResult`; ``searched_place`` the
     municipality searched (said explicitly when the question named another one).
     """
     lines = []
@@ -469,6 +469,18 @@ def no_results(content: Content, place: Place, t: Translator) -> View:
         title, _ = localized(counselling.title, t, place.region.default_language)
         rows.insert(0, [button(f"🤝 {title}", "e", counselling.id)])
     return View(t.paragraph("\n".join(lines)), InlineKeyboardMarkup(rows))
+
+
+def small_talk(kind: str, t: Translator) -> str:
+    """A short friendly reply to a greeting (``kind`` "greeting") or thanks ("thanks");
+    the menu follows it."""
+    if kind == "thanks":
+        return t.paragraph(
+            "😊 " + escape(t._("You're welcome! Write to me whenever you need something."))
+        )
+    return t.paragraph(
+        "👋 " + escape(t._("Hello! Choose a topic below, or write what you are looking for."))
+    )
 
 
 def search_hint(t: Translator) -> str:
