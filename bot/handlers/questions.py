@@ -29,12 +29,8 @@ from bot.handlers.common import (
 )
 from bot.handlers.onboarding import pick_municipality_by_name
 from bot.i18n import Translator
-<<<<<<< HEAD
-from bot.storage.database import User
-from bot.views import events as event_views
-=======
 from bot.storage import User
->>>>>>> main
+from bot.views import events as event_views
 from bot.views import newcomer as views
 
 RESULTS_PER_PAGE = 5
@@ -74,7 +70,10 @@ async def answer_question(
     result = snapshot.search.search(
         text, t.lang, place.municipality.id, today, limit=RESULTS_PER_PAGE, offset=offset
     )
-<<<<<<< HEAD
+    if result.is_smalltalk:
+        await update.effective_message.reply_text(views.small_talk(result.kind, t))
+        await show_menu(update, context, place, t, edit=False)
+        return
     if (
         not result.hits
         and offset == 0
@@ -83,11 +82,6 @@ async def answer_question(
         now = context.bot_data.clock()
         view = event_views.answer_view(snapshot.content, place, t, now, events=events)
         await show(update, context, view, edit=False)
-=======
-    if result.is_smalltalk:
-        await update.effective_message.reply_text(views.small_talk(result.kind, t))
-        await show_menu(update, context, place, t, edit=False)
->>>>>>> main
         return
     if not result.hits and offset == 0:
         await context.bot_data.storage.record_unanswered(text, t.lang, place.municipality.id)
