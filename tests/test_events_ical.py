@@ -394,3 +394,15 @@ def test_any_calendar_text_is_imported_or_refused_with_messages(lines):
     else:
         for data in events.values():
             Event.model_validate(data)
+
+
+def test_events_status_lists_the_languages_an_import_lacks(root, tmp_path, capsys):
+    assert run_import(root, calendar(tmp_path, CAFE)) == 0
+    capsys.readouterr()
+    assert main(["events-status", "--lang", "de", "--lang", "uk", str(root)]) == 1
+    out = capsys.readouterr().out
+    ident = event_id("miselerland", "cafe@example.org")
+    uk_line = next(line for line in out.splitlines() if line.startswith("  uk:"))
+    assert ident in uk_line
+    de_lines = [line for line in out.splitlines() if line.startswith("  de:")]
+    assert all(ident not in line for line in de_lines), "the calendar's language is there"

@@ -347,7 +347,7 @@ def _cmd_import_ical(args: argparse.Namespace) -> int:
     print(f"{name}: {report.summary()} (in {folder}).")
     print(
         f"Texts are in '{lang}' only: add other languages in the files (they are kept by the "
-        "next import)."
+        "next import); `newcomer-bot events-status` lists what is missing."
     )
     return 0
 
@@ -367,6 +367,42 @@ def _cmd_export_ical(args: argparse.Namespace) -> int:
         Path(args.output).write_bytes(data)
         print(f"{args.output}: written.")
     return 0
+
+
+#: Languages every event should have (content/README.md, section 3).
+EVENT_LANGUAGES = ("de", "en", "fr", "ar", "uk")
+
+
+@_guarded
+def _cmd_events_status(args: argparse.Namespace) -> int:
+    """Events per region (or country) and which of them miss a translation."""
+    content = load_content(Path(args.directory))
+    languages = args.lang or list(EVENT_LANGUAGES)
+    groups: dict[str, list[str]] = {}
+    for event_id in sorted(content.events):
+        region = content.event_region.get(event_id)
+        group = region or f"{content.event_country.get(event_id)} (national)"
+        groups.setdefault(group, []).append(event_id)
+    if not groups:
+        print("No events.")
+        return 0
+    missing_any = False
+    for group, ids in sorted(groups.items()):
+        print(f"{group}: {len(ids)} event(s)")
+        for lang in languages:
+            missing = [i for i in ids if lang not in content.events[i].title]
+            missing += [
+                i
+                for i in ids
+                if lang in content.events[i].title
+                and content.events[i].summary
+                and lang not in content.events[i].summary
+            ]
+            if missing:
+                missing_any = True
+                shown = ", ".join(missing[:5]) + (", …" if len(missing) > 5 else "")
+                print(f"  {lang}: {len(missing)} missing ({shown})")
+    return 1 if missing_any else 0
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -435,6 +471,13 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--source", help="web page where the calendar is published (https://…)")
     p.add_argument("--content", dest="directory", default=DEFAULT_DIR, metavar="DIR")
     p.set_defaults(func=_cmd_import_ical)
+
+    p = subparsers.add_parser(
+        "events-status", help="events per region and the translations they still miss"
+    )
+    p.add_argument("--lang", action="append", type=_language, help="default: de en fr ar uk")
+    p.add_argument("directory", nargs="?", default=DEFAULT_DIR)
+    p.set_defaults(func=_cmd_events_status)
 
     p = subparsers.add_parser("export-ical", help="write a municipality's events as an .ics feed")
     p.add_argument("--municipality", required=True)
