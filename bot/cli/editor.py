@@ -285,11 +285,13 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 @_guarded
 def _cmd_import_ical(args: argparse.Namespace) -> int:
+    from bot.content.load import ContentLoader
     from bot.events import folder as files
     from bot.events import ical
 
     root = Path(args.directory)
-    content = load_content(root)
+    loader = ContentLoader()  # the check after writing re-reads only the changed files
+    content = loader.load(root)
     region = content.regions.get(args.region)
     if region is None:
         raise UsageError(
@@ -334,7 +336,7 @@ def _cmd_import_ical(args: argparse.Namespace) -> int:
     folder = root / "regions" / region.id / "events"
     report, backup = files.write_events(folder, events, cancelled, key, lang)
     try:
-        load_content(root)
+        loader.load(root)
     except ContentInvalid as exc:
         files.restore(folder, backup)
         for problem in exc.problems:
