@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -25,6 +26,10 @@ try:  # libyaml: ten times faster for thousands of files
 except ImportError:  # pragma: no cover - PyYAML without libyaml
     from yaml import SafeDumper as _Dumper  # type: ignore[assignment]
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+
+_IMPORTED = re.compile(rb"^uid:", re.MULTILINE)
+_FROM = re.compile(rb"^calendar:", re.MULTILINE)
 
 
 @dataclasses.dataclass
@@ -61,7 +66,7 @@ def _existing(folder: Path) -> dict[str, tuple[dict[str, Any] | None, bytes]]:
             continue
         raw = path.read_bytes()
         data = None
-        if b"\nuid: " in raw and b"\ncalendar: " in raw:  # imported: parsed; others copied
+        if _IMPORTED.search(raw) and _FROM.search(raw):  # imported: parsed; others copied
             # The content loaded just before (its checks refuse files too deep for libyaml).
             try:
                 data = yaml.load(raw, Loader=_Loader)
