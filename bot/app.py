@@ -31,6 +31,7 @@ from bot.content.staff import Staff
 from bot.context import BotData
 from bot.delivery import held, progress
 from bot.delivery.worker import MAX_SENDERS, DeliveryWorker
+from bot.events.digest import digest_job
 from bot.handlers import (
     announce,
     browse,
@@ -197,6 +198,8 @@ def build_application(
         application.job_queue.run_repeating(
             expire_unanswered, interval=24 * 3600, first=60, name="expire-unanswered"
         )
+        # Monday mornings: this week's events to subscribers (bot/events/digest.py).
+        application.job_queue.run_repeating(digest_job, interval=3600, first=120, name="digest")
         if settings.watch_content:
             watching.append(
                 asyncio.create_task(
