@@ -37,6 +37,8 @@ class Settings:
     write_timeout: float = 5.0
     connect_timeout: float = 5.0
     pool_timeout: float = 1.0
+    #: Show example entries (``example: true``, marked 🧪) in lists, results and cards.
+    show_examples: bool = True
 
     def __repr__(self) -> str:  # never print the token
         return f"Settings(api_base_url={self.api_base_url!r}, database={self.database!r}, ...)"
@@ -48,10 +50,10 @@ class Settings:
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         """Read ``TELEGRAM_BOT_TOKEN`` (required), ``TELEGRAM_API_BASE_URL``,
-        ``BOT_DATABASE``, ``BOT_CONTENT_DIR``, ``BOT_STAFF_FILE``, ``BOT_BROADCAST_RATE``
-        ``BOT_WATCH_CONTENT`` and the Bot API timeouts ``BOT_API_READ_TIMEOUT``,
-        ``BOT_API_WRITE_TIMEOUT``, ``BOT_API_CONNECT_TIMEOUT``, ``BOT_API_POOL_TIMEOUT``
-        (seconds).
+        ``BOT_DATABASE``, ``BOT_CONTENT_DIR``, ``BOT_STAFF_FILE``, ``BOT_BROADCAST_RATE``,
+        ``BOT_WATCH_CONTENT``, ``BOT_SHOW_EXAMPLES`` (default on, for the demo) and the Bot
+        API timeouts ``BOT_API_READ_TIMEOUT``, ``BOT_API_WRITE_TIMEOUT``,
+        ``BOT_API_CONNECT_TIMEOUT``, ``BOT_API_POOL_TIMEOUT`` (seconds).
 
         Raises ConfigError when the token is missing or a value is malformed.
         """
@@ -91,6 +93,8 @@ class Settings:
             staff_file=Path(staff) if staff else None,
             broadcast_rate=rate,
             watch_content=(env.get("BOT_WATCH_CONTENT") or "1") not in {"0", "false", "no"},
+            show_examples=(env.get("BOT_SHOW_EXAMPLES") or "1").lower()
+            not in {"0", "false", "no", "off"},
             **timeouts,
         )
 

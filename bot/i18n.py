@@ -83,6 +83,16 @@ FALLBACKS: dict[str, tuple[str, ...]] = {
     "lb": ("de", "fr"),
 }
 
+#: Fallbacks nobody may configure (reader language → refused language → why). A region's
+#: ``fallbacks`` in region.yaml are refused with this reason, and :func:`content_chain`
+#: drops them anyway.
+NEVER_FALLBACK: dict[str, dict[str, str]] = {
+    "uk": {
+        "ru": "Ukrainian readers are never shown Russian: many fled the Russian war and "
+        "a Russian text in its place is hurtful; English is the fallback",
+    },
+}
+
 #: Telegram sends IETF tags (``pt-br``, ``fa-AF``); some clients send ISO 639-3 or
 #: ISO 639-2 codes. Keys are the tag's first part, lower case.
 _ALIASES = {
@@ -189,10 +199,14 @@ def display_name(lang: str, locale: Locale | str) -> str:
         return lang
 
 
-def content_chain(lang: str, region_default: str) -> tuple[str, ...]:
-    """The fallback chain for content: user language, its fallbacks, English, region default."""
-    chain = [lang, *FALLBACKS.get(lang, ()), DEFAULT_LANGUAGE, region_default]
-    return tuple(dict.fromkeys(chain))
+def content_chain(
+    lang: str, region_default: str, region_fallbacks: tuple[str, ...] = ()
+) -> tuple[str, ...]:
+    """The fallback chain for content: user language, the region's fallbacks for it
+    (region.yaml ``fallbacks``), its general fallbacks, English, region default."""
+    chain = [lang, *region_fallbacks, *FALLBACKS.get(lang, ()), DEFAULT_LANGUAGE, region_default]
+    never = NEVER_FALLBACK.get(lang, {})
+    return tuple(code for code in dict.fromkeys(chain) if code not in never)
 
 
 def pick_language(available: set[str] | dict, chain: tuple[str, ...]) -> str | None:

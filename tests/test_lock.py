@@ -14,7 +14,7 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
-from packaging.markers import default_environment
+from packaging.markers import Marker, default_environment
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
@@ -23,11 +23,17 @@ PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)\s*(?:;\s*([^\\]+?)
 
 
 def pins(lock: str) -> dict[str, tuple[str, str | None]]:
-    """{canonical name: (version, marker or None)} of a uv/pip-compile lock file."""
+    """{canonical name: (version, marker or None)} of a uv/pip-compile lock file.
+
+    A universal lock may pin a package once per Python version (numpy, timezonefinder):
+    the pin whose marker holds here wins."""
     out = {}
     for line in (ROOT / "requirements" / lock).read_text("utf-8").splitlines():
         if match := PIN.match(line):
-            out[canonicalize_name(match[1])] = (match[2], match[3])
+            name = canonicalize_name(match[1])
+            if name in out and match[3] and not Marker(match[3]).evaluate():
+                continue
+            out[name] = (match[2], match[3])
     return out
 
 

@@ -34,7 +34,7 @@ from pydantic import (
     field_validator,
 )
 
-from bot.i18n import LANGUAGES
+from bot.i18n import LANGUAGES, NEVER_FALLBACK
 
 #: Telegram limits a message to 4096 characters after entity parsing (Bot API,
 #: sendMessage). A card shows title + summary + structured fields, so each of
@@ -249,6 +249,12 @@ class Municipality(Strict):
     """Other spellings people type: [Réimech, Reimech, Remisch]."""
     geo: GeoPoint
     """The town centre: {lat: 49.545, lon: 6.367}."""
+    radius_km: float | None = Field(default=None, gt=0, le=30)
+    """A shared location this close to geo (in km) counts as in the municipality
+    (default 5). Larger for a big commune, smaller where the next town is close."""
+    boundary: list[GeoPoint] | None = Field(default=None, min_length=3)
+    """The commune's outline as a list of points [{lat: …, lon: …}, …] (at least 3, from
+    an official map). When given, it replaces radius_km."""
 
 
 class Region(Strict):
@@ -268,6 +274,27 @@ class Region(Strict):
     """Id of the general counselling entry offered when a search finds nothing."""
     municipalities: list[Municipality] = Field(min_length=1)
     """The communes of the region; at least one."""
+    fallbacks: dict[LangCode, list[LangCode]] = Field(default_factory=dict)
+    """Per reader language, languages shown before English when a text is missing:
+    {pt: [fr]} (most Portuguese readers in Luxembourg read French). Ukrainian never
+    falls back to Russian."""
+
+    @field_validator("fallbacks")
+    @classmethod
+    def _no_forbidden_fallbacks(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for lang, chain in value.items():
+            for other in chain:
+                if other == lang:
+                    raise ValueError(
+                        f"fallbacks: '{lang}' falls back to itself — list other languages, "
+                        f"e.g. {{{lang}: [fr]}}"
+                    )
+                if other in NEVER_FALLBACK.get(lang, ()):
+                    raise ValueError(
+                        f"fallbacks: '{lang}' must never fall back to '{other}' — "
+                        f"{NEVER_FALLBACK[lang][other]}; delete '{other}' from the list"
+                    )
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -347,6 +374,9 @@ class Entry(Strict):
     """free, paid, or reduced (a lower price is possible)."""
     languages: list[LangCode] = Field(default_factory=list)
     """Languages the staff speak, as codes: [fr, de, en]."""
+    priority: int | None = Field(default=None, ge=1, le=99)
+    """Order in lists: 1 comes first, then 2, …; entries without it follow. Give the
+    emergency number (112) priority 1, the police 2."""
     reviewed: dt.date | None = None
     """The day a person compared the entry with its source, YYYY-MM-DD. Only write a day on which you did. The card shows it as 'Last checked'."""
     valid_until: dt.date | None = None

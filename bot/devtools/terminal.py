@@ -20,7 +20,8 @@ from typing import TextIO
 from bot.content.snapshot import Snapshot
 from bot.devtools.fake_bot_api import Call
 from bot.i18n import translator
-from bot.views.newcomer import View, entry_card
+from bot.views.card import entry_card
+from bot.views.newcomer import View
 
 _TAG = re.compile(r"</?([a-z]+)[^>]*>")
 

@@ -21,11 +21,13 @@ from bot.handlers.common import (
     current_user,
     menu_view,
     place_gone,
+    show_examples,
     show_menu,
     tapped,
     user_place,
 )
 from bot.storage import User
+from bot.views import card
 from bot.views import newcomer as views
 
 # -- commands and messages -------------------------------------------------------
@@ -69,7 +71,8 @@ async def on_menu_button(update: Update, context: Context) -> None:
 
 
 async def on_category_button(update: Update, context: Context) -> None:
-    """``cat:<category>:<page>``: one page of a category's entries."""
+    """``cat:<category>:<page>``: one page of a category's entries; ``cs:<category>:<offset>``:
+    its first page opened from search results at ``offset`` (Back returns to them)."""
     data = tapped(update)
     user, t = await current_user(update, context)
     place = user_place(context, user)
@@ -79,7 +82,17 @@ async def on_category_button(update: Update, context: Context) -> None:
         await back_to_start(update, context, user, t)
         return
     today = context.bot_data.today(place.region)
-    view = views.category_list(content, place, data.arg(0), t, today, data.num(1))
+    from_results = data.action == "cs"
+    view = views.category_list(
+        content,
+        place,
+        data.arg(0),
+        t,
+        today,
+        0 if from_results else data.num(1),
+        examples=show_examples(context),
+        results_offset=data.num(1) if from_results else None,
+    )
     await answer_and_show(update, context, view)
 
 
@@ -99,13 +112,18 @@ def visible_entry(
         return None, place
     if not entry.is_visible(context.bot_data.today(region or place.region)):
         return None, place
+    if entry.example and not show_examples(context):
+        return None, place
     return entry, place
 
 
 async def on_entry_button(update: Update, context: Context) -> None:
-    """``e:<entry>``: the entry's card."""
+    """``e:<entry>``, ``ec:<entry>:<page>``, ``es:<entry>:<offset>``: the entry's card,
+    whose Back returns where it was opened: its category list (that page), or the
+    search results at that offset."""
     user, t = await current_user(update, context)
-    entry, place = visible_entry(context, user, tapped(update).arg(0))
+    data = tapped(update)
+    entry, place = visible_entry(context, user, data.arg(0))
     if entry is None:
         await update.callback_query.answer(views.stale_button(t))
         await back_to_start(update, context, user, t)
@@ -113,14 +131,19 @@ async def on_entry_button(update: Update, context: Context) -> None:
     content = context.bot_data.snapshot.content
     region = content.regions.get(content.entry_region.get(entry.id) or "") or place.region
     now = context.bot_data.local_now(region)
-    await answer_and_show(update, context, views.entry_card(content, entry, t, now))
+    if data.action == "es":
+        back: tuple = ("more", data.num(1))
+    else:
+        back = ("cat", entry.category, data.num(1) if data.action == "ec" else 0)
+    view = card.entry_card(content, entry, t, now, back=back, region=place.region)
+    await answer_and_show(update, context, view)
 
 
 async def on_location_button(update: Update, context: Context) -> None:
     """``loc:<entry>``: the entry's location as a map pin."""
     user, t = await current_user(update, context)
     entry, _ = visible_entry(context, user, tapped(update).arg(0))
-    if entry is None or entry.geo is None:
+    if entry is None or entry.geo is None or entry.example:
         await update.callback_query.answer(views.stale_button(t))
         return
     await update.callback_query.answer()

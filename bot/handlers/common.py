@@ -33,6 +33,35 @@ log = logging.getLogger(__name__)
 Context: TypeAlias = CallbackContext[ExtBot, dict, dict, BotData]
 
 AWAITING = "awaiting"  # user_data key: what typed text means right now
+#: user_data key: a question typed before the municipality was known, answered as
+#: soon as it is (kept in memory only, like the last query for "show more").
+PENDING_QUESTION = "pending_question"
+
+#: How a kept question is answered: :func:`bot.handlers.questions.answer_question`,
+#: registered by that module (it imports onboarding, so onboarding cannot import it).
+_question_answerer = None
+
+
+def answer_questions_with(answerer) -> None:
+    """Register ``answerer(update, context, text, user, t)`` for kept questions."""
+    global _question_answerer
+    _question_answerer = answerer
+
+
+async def answer_pending_question(update: Update, context: Context, t: Translator) -> None:
+    """Answer the question kept while the municipality was unknown, if there is one."""
+    text = context.user_data.pop(PENDING_QUESTION, None)
+    if not text or _question_answerer is None:
+        return
+    user = await context.bot_data.storage.get_user(update.effective_user.id)
+    if user is not None and user_place(context, user) is not None:
+        await _question_answerer(update, context, text, user, t)
+
+
+def show_examples(context: Context) -> bool:
+    """Whether example entries are shown (``BOT_SHOW_EXAMPLES``, default on)."""
+    settings = getattr(context.bot_data, "settings", None)
+    return getattr(settings, "show_examples", True)
 
 
 async def current_user(update: Update, context: Context) -> tuple[User | None, Translator]:
@@ -100,19 +129,28 @@ def user_place(context: Context, user: User | None) -> Place | None:
 async def ask_municipality(
     update: Update, context: Context, t: Translator, page: int = 0, region: str | None = None
 ) -> None:
-    """The municipality picker; typed text now means a municipality name."""
+    """The municipality picker; typed text now means a municipality name.
+
+    When the user already has a municipality, the picker offers to keep it.
+    """
     context.user_data[AWAITING] = "municipality"
     content = context.bot_data.snapshot.content
-    await show(update, context, views.municipality_picker(content, t, page, region))
+    user = await context.bot_data.storage.get_user(update.effective_user.id)
+    current = user_place(context, user)
+    await show(update, context, views.municipality_picker(content, t, page, region, current))
 
 
 async def menu_view(update: Update, context: Context, place: Place, t: Translator) -> View:
-    """The main menu; it asks about news once, until the user answered."""
+    """The main menu; it asks about news once, until the user answered. Typed text
+    means a question again (not a municipality name)."""
+    context.user_data.pop(AWAITING, None)
     content = context.bot_data.snapshot.content
     today = context.bot_data.today(place.region)
     user = await context.bot_data.storage.get_user(update.effective_user.id)
     ask = user is not None and not user.asked_subscribe and not user.subscribed
-    return views.main_menu(content, place, t, today, ask_subscribe=ask)
+    return views.main_menu(
+        content, place, t, today, ask_subscribe=ask, examples=show_examples(context)
+    )
 
 
 async def show_menu(

@@ -31,7 +31,7 @@ from bot.content.store import Content
 from bot.handlers.common import Context, current_user
 from bot.i18n import Translator
 from bot.reach.deeplinks import Target, payload, url
-from bot.views import newcomer as views
+from bot.views import card as cards
 from bot.views.common import MAX_MESSAGE_CHARS, localized
 
 log = logging.getLogger(__name__)
@@ -113,7 +113,7 @@ async def on_inline_query(update: Update, context: Context) -> None:
     for hit in result.hits:
         entry = content.entries[hit.entry_id]
         region = content.regions.get(content.entry_region.get(entry.id) or "") or place.region
-        card = views.entry_card(content, entry, t, data.local_now(region))
+        card = cards.entry_card(content, entry, t, data.local_now(region), region=region)
         results.append(article(content, entry, t, card.text, context.bot.username))
     shown = offset + len(results)
     more = results and shown < min(result.total, MAX_RESULTS)

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 from html import escape
 
 from telegram import KeyboardButton, ReplyKeyboardMarkup, ReplyKeyboardRemove, Update
 
+from bot.content.geo import zone_at
 from bot.content.store import Place
 from bot.handlers.common import (
     AWAITING,
+    PENDING_QUESTION,
     Context,
+    answer_pending_question,
     ask_municipality,
     back_to_start,
     current_user,
@@ -38,9 +40,6 @@ log = logging.getLogger(__name__)
 #: least this (rapidfuzz 0-100) and clearly beats the runner-up.
 SURE_MATCH = 88
 CLEAR_LEAD = 6
-#: A shared location further than this from every municipality centroid is
-#: outside the regions the bot knows.
-MAX_DISTANCE_KM = 40.0
 
 
 # -- commands --------------------------------------------------------------------
@@ -187,23 +186,36 @@ async def set_municipality(
         storage.save_user(user_id, language=t.lang, municipality=place.municipality.id),
         show(update, context, view, edit=edit),
     )
+    await answer_pending_question(update, context, t)
 
 
 async def on_location(update: Update, context: Context) -> None:
-    """A shared location picks the nearest municipality (the location is not stored)."""
+    """A shared location sets the municipality it lies in (the location is not stored).
+
+    Inside means within the municipality's own area and in its region's country
+    (:meth:`bot.content.store.Content.locate`). Anywhere else the bot says it has
+    nothing for the place, names the nearest covered municipality with its distance
+    and lets the person take it or choose another.
+    """
     _, t = await current_user(update, context)
     location = update.effective_message.location
     lat, lon = location.latitude, location.longitude
-    on_earth = math.isfinite(lat) and math.isfinite(lon) and abs(lat) <= 90 and abs(lon) <= 180
-    found = context.bot_data.snapshot.content.nearest_municipality(lat, lon) if on_earth else None
-    if found is None or found[1] > MAX_DISTANCE_KM:
-        text = t._("I have no information for this place yet. Please choose a municipality.")
-        await update.effective_message.reply_text(
-            t.paragraph(escape(text)), reply_markup=ReplyKeyboardRemove()
-        )
-        await ask_municipality(update, context, t)
+    located = await asyncio.to_thread(context.bot_data.snapshot.content.locate, lat, lon, zone_at)
+    if located.inside is None:
+        if located.nearest is None:
+            text = t._("I have no information for this place yet. Please choose a municipality.")
+            await update.effective_message.reply_text(
+                t.paragraph(escape(text)), reply_markup=ReplyKeyboardRemove()
+            )
+            await ask_municipality(update, context, t)
+            return
+        # The reply keyboard (the "send my location" button) goes with the first reply.
+        text, view = views.location_not_covered(located.nearest, located.distance_km, t)
+        await update.effective_message.reply_text(text, reply_markup=ReplyKeyboardRemove())
+        context.user_data[AWAITING] = "municipality"
+        await show(update, context, view, edit=False)
         return
-    place = found[0]
+    place = located.inside
     await update.effective_message.reply_text(
         t.paragraph("📍 " + escape(views.place_name(place, t))), reply_markup=ReplyKeyboardRemove()
     )
@@ -213,18 +225,35 @@ async def on_location(update: Update, context: Context) -> None:
 async def pick_municipality_by_name(
     update: Update, context: Context, text: str, t: Translator
 ) -> None:
-    """Typed text while the bot waits for a municipality: take it, offer choices, or ask."""
-    matches = context.bot_data.snapshot.places.match(text, limit=3)
-    content = context.bot_data.snapshot.content
+    """Typed text while the bot waits for a municipality (or knows none yet).
+
+    A municipality's name: take it (or offer the likely ones). A question that names a
+    municipality ("Deutschkurs in Marburg"): take that municipality and answer the
+    question. Any other text from someone without a municipality is a question: keep
+    it, ask for the municipality, and answer it once it is chosen.
+    """
+    snapshot = context.bot_data.snapshot
+    matches = snapshot.places.match(text, limit=3)
+    content = snapshot.content
     if (
         matches
         and matches[0][1] >= SURE_MATCH
         and (len(matches) == 1 or matches[0][1] - matches[1][1] >= CLEAR_LEAD)
     ):
         await set_municipality(update, context, matches[0][0], t, edit=False)
+        return
+    named = snapshot.places.find_in_question(text)
+    if named is not None:
+        context.user_data[PENDING_QUESTION] = text
+        await set_municipality(update, context, named, t, edit=False)
     elif matches:
         view = views.municipality_choices([p for p, _ in matches], content, t)
         await show(update, context, view, edit=False)
     else:
-        await update.effective_message.reply_text(views.unknown_place(t))
+        user = await context.bot_data.storage.get_user(update.effective_user.id)
+        if user_place(context, user) is None:
+            context.user_data[PENDING_QUESTION] = text
+            await update.effective_message.reply_text(views.question_kept(t))
+        else:
+            await update.effective_message.reply_text(views.unknown_place(t))
         await ask_municipality(update, context, t)

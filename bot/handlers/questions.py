@@ -19,6 +19,7 @@ from bot.handlers.browse import menu_command
 from bot.handlers.common import (
     AWAITING,
     Context,
+    answer_questions_with,
     ask_municipality,
     current_user,
     place_gone,
@@ -53,9 +54,18 @@ async def on_text(update: Update, context: Context) -> None:
 
 
 async def answer_question(
-    update: Update, context: Context, text: str, user: User, t: Translator, *, offset: int = 0
+    update: Update,
+    context: Context,
+    text: str,
+    user: User,
+    t: Translator,
+    *,
+    offset: int = 0,
+    edit: bool = False,
 ) -> None:
-    """Search ``text`` for the user's municipality (or the one the question names)."""
+    """Search ``text`` for the user's municipality (or the one the question names).
+
+    ``edit``: show the results in the tapped button's message (paging, Back)."""
     snapshot = context.bot_data.snapshot
     place = snapshot.content.place(user.municipality)
     if place is None:
@@ -65,7 +75,7 @@ async def answer_question(
     if offset == 0 and (when := event_search.when_asked(text)):  # "today", "اليوم": events
         now = context.bot_data.clock()
         view = event_views.answer_view(snapshot.content, place, t, now, when)
-        await show(update, context, view, edit=False)
+        await show(update, context, view, edit=edit)
         return
     result = snapshot.search.search(
         text, t.lang, place.municipality.id, today, limit=RESULTS_PER_PAGE, offset=offset
@@ -81,16 +91,24 @@ async def answer_question(
     ):
         now = context.bot_data.clock()
         view = event_views.answer_view(snapshot.content, place, t, now, events=events)
-        await show(update, context, view, edit=False)
+        await show(update, context, view, edit=edit)
         return
-    if not result.hits and offset == 0:
+    if not result.hits and offset == 0 and not edit:
         await context.bot_data.storage.record_unanswered(text, t.lang, place.municipality.id)
         await show(update, context, views.no_results(snapshot.content, place, t), edit=False)
         return
     context.user_data[LAST_QUERY] = text
     searched = snapshot.content.place(result.municipality_id) or place
-    view = views.search_results(snapshot.content, result, t, offset=offset, searched_place=searched)
-    await show(update, context, view, edit=offset > 0)
+    view = views.search_results(
+        snapshot.content,
+        result,
+        t,
+        offset=offset,
+        searched_place=searched,
+        per_page=RESULTS_PER_PAGE,
+        examples=context.bot_data.settings.show_examples,
+    )
+    await show(update, context, view, edit=edit)
 
 
 async def on_more_button(update: Update, context: Context) -> None:
@@ -102,7 +120,10 @@ async def on_more_button(update: Update, context: Context) -> None:
     if not query or user is None:
         await show(update, context, views.search_hint(t))
         return
-    await answer_question(update, context, query, user, t, offset=data.num(0))
+    await answer_question(update, context, query, user, t, offset=data.num(0), edit=True)
+
+
+answer_questions_with(answer_question)  # questions typed before the municipality was known
 
 
 async def search_command(update: Update, context: Context) -> None:

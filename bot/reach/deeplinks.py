@@ -35,6 +35,7 @@ from telegram import Update
 from bot.content.store import Content
 from bot.handlers.common import AWAITING, Context, current_user, menu_view, show
 from bot.i18n import LANGUAGES, normalize_language, translator
+from bot.views import card as cards
 from bot.views import newcomer as views
 
 log = logging.getLogger(__name__)
@@ -158,7 +159,7 @@ async def _open_entry(update: Update, context: Context, entry_id: str) -> bool:
     detected = normalize_language(update.effective_user.language_code)
     if (user is None or not user.language) and detected is not None:
         await data.storage.save_user(update.effective_user.id, language=detected)
-    card = views.entry_card(content, entry, t, data.local_now(region))
+    card = cards.entry_card(content, entry, t, data.local_now(region), region=region)
     await show(update, context, card, edit=False)
     return True
 

@@ -36,7 +36,10 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "rg": ("id", "num"),  # municipalities of one region, page
     "mun": ("id",),  # set municipality
     "cat": ("id", "num"),  # category list, page
-    "e": ("id",),  # entry card
+    "e": ("id",),  # entry card (Back: its category's list)
+    "ec": ("id", "num"),  # entry card opened from its category's list page (Back: that page)
+    "es": ("id", "num"),  # entry card opened from search results at offset (Back: them)
+    "cs": ("id", "num"),  # category list opened from search results at offset (Back: them)
     "loc": ("id",),  # send the entry's location pin
     "more": ("num",),  # more search results, offset
     "fgt": ("id",),  # /forget: yes | no

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.content.model import Region
 from bot.content.store import Content, Place
 from bot.i18n import Translator, content_chain, display_name, pick_language
 from bot.telegram import callback_data
@@ -42,14 +43,46 @@ def pairs(buttons: list[InlineKeyboardButton]) -> list[list[InlineKeyboardButton
     return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
 
 
-def localized(texts: dict[str, str], t: Translator, region_default: str) -> tuple[str, str]:
-    """Pick the text along the user's fallback chain; returns ``(text, language)``."""
-    lang = pick_language(texts, content_chain(t.lang, region_default)) or t.lang
+def localized(
+    texts: dict[str, str], t: Translator, region_default: str, fallbacks: tuple[str, ...] = ()
+) -> tuple[str, str]:
+    """Pick the text along the user's fallback chain; returns ``(text, language)``.
+
+    ``fallbacks``: the region's extra languages for the user's language
+    (:func:`region_fallbacks`), tried before the general ones.
+    """
+    lang = pick_language(texts, content_chain(t.lang, region_default, fallbacks)) or t.lang
     return texts.get(lang, ""), lang
 
 
+def region_fallbacks(region: Region | None, t: Translator) -> tuple[str, ...]:
+    """The languages region.yaml's ``fallbacks`` lists for the user's language."""
+    return tuple(region.fallbacks.get(t.lang, ())) if region is not None else ()
+
+
 def place_name(place: Place, t: Translator) -> str:
-    return localized(place.municipality.name, t, place.region.default_language)[0]
+    return localized(
+        place.municipality.name,
+        t,
+        place.region.default_language,
+        region_fallbacks(place.region, t),
+    )[0]
+
+
+# Arrows point the way the text runs: in right-to-left languages "back" points right
+# and "next" points left (the pages of a book read from right to left turn that way).
+
+
+def back_arrow(t: Translator) -> str:
+    return "➡" if t.rtl else "⬅"
+
+
+def next_arrow(t: Translator) -> str:
+    return "◀" if t.rtl else "▶"
+
+
+def previous_arrow(t: Translator) -> str:
+    return "▶" if t.rtl else "◀"
 
 
 def display_language(code: str, t: Translator) -> str:
@@ -57,18 +90,28 @@ def display_language(code: str, t: Translator) -> str:
 
 
 def paged(
-    items: list, page: int, make_button, nav_action: str, *nav_args: object, columns: int = 2
+    items: list,
+    page: int,
+    make_button,
+    nav_action: str,
+    *nav_args: object,
+    columns: int = 2,
+    rtl: bool = False,
 ) -> tuple[list[list[InlineKeyboardButton]], int]:
-    """One page of buttons (``columns`` per row) plus ◀ ▶ navigation; returns (rows, page)."""
+    """One page of buttons (``columns`` per row) plus ◀ ▶ navigation; returns (rows, page).
+
+    ``rtl``: right-to-left, where the arrows are mirrored (▶ back, ◀ on).
+    """
     pages = max(1, -(-len(items) // PAGE_SIZE))
     page = min(max(page, 0), pages - 1)
     buttons = [make_button(item) for item in items[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]]
     rows = [buttons[i : i + columns] for i in range(0, len(buttons), columns)]
     nav = []
+    previous, following = ("▶", "◀") if rtl else ("◀", "▶")
     if page > 0:
-        nav.append(button("◀", nav_action, *nav_args, page - 1))
+        nav.append(button(previous, nav_action, *nav_args, page - 1))
     if page < pages - 1:
-        nav.append(button("▶", nav_action, *nav_args, page + 1))
+        nav.append(button(following, nav_action, *nav_args, page + 1))
     if nav:
         rows.append(nav)
     return rows, page

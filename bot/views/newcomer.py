@@ -16,29 +16,31 @@ from __future__ import annotations
 import datetime as dt
 from html import escape
 
-from babel.dates import format_date, format_interval, format_time, get_day_names
-from babel.lists import format_list
 from babel.numbers import format_decimal
+from babel.units import format_unit
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.content import hours
-from bot.content.model import Entry
+from bot.content.model import Entry, Region
 from bot.content.store import SCOPE_MUNICIPALITY, SCOPE_NATIONAL, Content, Place
 from bot.i18n import LANGUAGES, Translator, language_name
 from bot.telegram.commands import PRIVATE_COMMANDS
 from bot.views.common import (
-    MAX_MESSAGE_CHARS,
     View,
+    back_arrow,
     button,
-    display_language,
     localized,
     memo,
+    next_arrow,
     paged,
     pairs,
     place_name,
+    previous_arrow,
+    region_fallbacks,
 )
 from bot.views.events import has_events, week_button
-from bot.views.html import shorten_html
+
+#: Mark of example entries in lists and search results (the card says it in words).
+EXAMPLE_MARK = "🧪"
 
 # -- onboarding ------------------------------------------------------------------
 
@@ -62,11 +64,17 @@ def welcome(t: Translator) -> str:
 
 
 def municipality_picker(
-    content: Content, t: Translator, page: int = 0, region_id: str | None = None
+    content: Content,
+    t: Translator,
+    page: int = 0,
+    region_id: str | None = None,
+    current: Place | None = None,
 ) -> View:
     """Where the user lives: regions first when there are several, then its municipalities.
 
-    Municipalities are sorted by their name in the user's language and paged.
+    Municipalities are sorted by their name in the user's language and paged. With a
+    ``current`` municipality (the picker opened from the menu or /municipality) a
+    button goes back to the menu and keeps it.
     """
     regions = sorted(
         content.regions.values(),
@@ -80,6 +88,7 @@ def municipality_picker(
             page,
             lambda r: button(localized(r.name, t, r.default_language)[0], "rg", r.id, 0),
             "mp",
+            rtl=t.rtl,
         )
     else:
         places = sorted(
@@ -92,11 +101,15 @@ def municipality_picker(
             lambda p: button(place_name(p, t), "mun", p.municipality.id),
             "rg",
             region_id,
+            rtl=t.rtl,
         )
         if len(regions) > 1:
-            rows.append([button("⬅ " + t._("Back"), "mp", 0)])
+            rows.append([button(back_arrow(t) + " " + t._("Back"), "mp", 0)])
     rows.append([button("📍 " + t._("Use my location"), "geo")])
     rows.append([button("🌐 " + t._("Language"), "lp")])
+    if current is not None:
+        keep = t._("Keep {place}").format(place=place_name(current, t))
+        rows.append([button(f"{back_arrow(t)} {keep}", "menu")])
     text = "\n".join(
         [
             "📍 <b>" + escape(t._("Where do you live?")) + "</b>",
@@ -113,6 +126,42 @@ def municipality_choices(places: list[Place], content: Content, t: Translator) -
     return View(t.paragraph(escape(t._("Did you mean:"))), InlineKeyboardMarkup(rows))
 
 
+def location_not_covered(nearest: Place, distance_km: float, t: Translator) -> tuple[str, View]:
+    """A shared location outside every covered municipality: say so and name the nearest
+    covered one with its distance (the text), and let the person take it or choose
+    another (the view with buttons)."""
+    distance = format_unit(
+        max(1, round(distance_km)), "length-kilometer", length="short", locale=t.locale
+    )
+    name = place_name(nearest, t)
+    lines = [
+        "📍 " + escape(t._("I have no information for this place yet.")),
+        escape(
+            t._("The nearest municipality I know is {place}, {distance} away.").format(
+                place=t.auto(name), distance=distance
+            )
+        ),
+    ]
+    question = escape(t._("Do you live there? Otherwise choose your municipality."))
+    rows = [
+        [button("✅ " + t._("Yes, {place}").format(place=name), "mun", nearest.municipality.id)],
+        [button("📋 " + t._("Choose another municipality"), "mp", 0)],
+    ]
+    return t.paragraph("\n".join(lines)), View(t.paragraph(question), InlineKeyboardMarkup(rows))
+
+
+def question_kept(t: Translator) -> str:
+    """A question typed before the municipality is known: it is answered after."""
+    return t.paragraph(
+        escape(
+            t._(
+                "I will answer your question as soon as I know where you live: "
+                "choose your municipality, type its name or share your location."
+            )
+        )
+    )
+
+
 def unknown_place(t: Translator) -> str:
     return t.paragraph(
         escape(t._("I do not know this place. Please choose your municipality from the list."))
@@ -123,22 +172,36 @@ def unknown_place(t: Translator) -> str:
 
 
 def main_menu(
-    content: Content, place: Place, t: Translator, today: dt.date, *, ask_subscribe: bool = False
+    content: Content,
+    place: Place,
+    t: Translator,
+    today: dt.date,
+    *,
+    ask_subscribe: bool = False,
+    examples: bool = True,
 ) -> View:
     """Categories with the number of entries each has for the municipality.
 
     With ``ask_subscribe`` the menu also asks, once, whether the user wants news
     from the municipality (off until they say yes). Menus are the most frequent
     answer, so each is built once per content version, language and day.
+    ``examples``: whether example entries are shown (``BOT_SHOW_EXAMPLES``).
     """
-    key = ("main_menu", place.municipality.id, t.lang, ask_subscribe)
-    return memo(content, key, today, lambda: _main_menu(content, place, t, today, ask_subscribe))
+    key = ("main_menu", place.municipality.id, t.lang, ask_subscribe, examples)
+    return memo(
+        content, key, today, lambda: _main_menu(content, place, t, today, ask_subscribe, examples)
+    )
 
 
 def _main_menu(
-    content: Content, place: Place, t: Translator, today: dt.date, ask_subscribe: bool
+    content: Content,
+    place: Place,
+    t: Translator,
+    today: dt.date,
+    ask_subscribe: bool,
+    examples: bool,
 ) -> View:
-    counts = content.category_counts(place.municipality.id, today)
+    counts = content.category_counts(place.municipality.id, today, examples=examples)
     buttons = []
     for category in content.categories.values():
         name, _ = localized(category.name, t, place.region.default_language)
@@ -173,185 +236,100 @@ def _main_menu(
 
 
 def category_list(
-    content: Content, place: Place, category_id: str, t: Translator, today: dt.date, page: int = 0
+    content: Content,
+    place: Place,
+    category_id: str,
+    t: Translator,
+    today: dt.date,
+    page: int = 0,
+    *,
+    examples: bool = True,
+    results_offset: int | None = None,
 ) -> View:
-    """Entries of one category: the municipality's own first, then region, then national."""
-    key = ("category", place.municipality.id, category_id, t.lang, page)
+    """Entries of one category: editors' priorities first (the emergency number on top),
+    then the municipality's own, then region, then national.
+
+    ``results_offset``: the list was opened from search results at that offset, and
+    Back returns there (else Back goes to the menu).
+    """
+    key = ("category", place.municipality.id, category_id, t.lang, page, examples, results_offset)
     return memo(
-        content, key, today, lambda: _category_list(content, place, category_id, t, today, page)
+        content,
+        key,
+        today,
+        lambda: _category_list(
+            content, place, category_id, t, today, page, examples, results_offset
+        ),
     )
 
 
+def is_direct_number(phone: str | None) -> bool:
+    """Emergency and help numbers (112, 113, 116 111): dialled as they are, so lists
+    show them right away; nobody should need a second tap to call 112."""
+    return bool(phone) and not phone.startswith("+")
+
+
+def list_label(content: Content, entry: Entry, t: Translator, region: Region, icon: str) -> str:
+    """An entry's button in a list or in search results: its icon, the number to dial
+    for emergency and help numbers, the title, and the example mark."""
+    title, _ = localized(
+        entry.title, t, content.default_language(entry.id), region_fallbacks(region, t)
+    )
+    parts = [icon]
+    if entry.example:
+        parts.append(EXAMPLE_MARK)
+    if is_direct_number(entry.phone):
+        parts.append(f"{entry.phone} —")
+    parts.append(title)
+    return " ".join(parts)
+
+
 def _category_list(
-    content: Content, place: Place, category_id: str, t: Translator, today: dt.date, page: int
+    content: Content,
+    place: Place,
+    category_id: str,
+    t: Translator,
+    today: dt.date,
+    page: int,
+    examples: bool,
+    results_offset: int | None,
 ) -> View:
     category = content.categories[category_id]
-    ranked = content.ranked_entries(place.municipality.id, today, category_id)
+    ranked = content.ranked_entries(place.municipality.id, today, category_id, examples=examples)
+    fallbacks = region_fallbacks(place.region, t)
 
     def entry_button(pair) -> InlineKeyboardButton:
         rank, entry = pair
-        title, _ = localized(entry.title, t, content.default_language(entry.id))
         marker = {SCOPE_MUNICIPALITY: "📍", SCOPE_NATIONAL: "🏛"}.get(rank, "🗺")
-        return button(f"{marker} {title}", "e", entry.id)
+        return button(list_label(content, entry, t, place.region, marker), "ec", entry.id, page)
 
-    rows, _ = paged(ranked, page, entry_button, "cat", category_id, columns=1)
-    rows.append([button("⬅ " + t._("Back"), "menu")])
-    name, _ = localized(category.name, t, place.region.default_language)
+    # Other pages of a list opened from search results are ordinary pages (Back: menu);
+    # a card remembers its page (``ec``), so its Back returns to it.
+    rows, page = paged(ranked, page, entry_button, "cat", category_id, columns=1, rtl=t.rtl)
+    if results_offset is None:
+        rows.append([button(back_arrow(t) + " " + t._("Back"), "menu")])
+    else:
+        rows.append([button(back_arrow(t) + " " + t._("Back"), "more", results_offset)])
+    name, _ = localized(category.name, t, place.region.default_language, fallbacks)
     where = t.auto(place_name(place, t))
     lines = [f"{category.icon} <b>{escape(name)}</b> — {escape(where)}"]
+    numbers = [entry for _, entry in ranked if is_direct_number(entry.phone)]
+    for entry in numbers:
+        title, _ = localized(entry.title, t, content.default_language(entry.id), fallbacks)
+        lines.append(f"📞 <b>{t.ltr(escape(entry.phone))}</b> — {escape(t.auto(title))}")
     if ranked:
         count = t.ngettext("{count} result", "{count} results", len(ranked))
         lines.append(escape(count.format(count=format_decimal(len(ranked), locale=t.locale))))
         lines.append(escape(t._("📍 in your municipality · 🗺 in the region · 🏛 national")))
+        if any(entry.example for _, entry in ranked):
+            lines.append(escape(example_legend(t)))
     else:
         lines.append(escape(t._("Nothing here yet for your municipality.")))
     return View(t.paragraph("\n".join(lines)), InlineKeyboardMarkup(rows))
 
 
-# -- the card -----------------------------------------------------------------------
-
-
-def _hours_lines(entry: Entry, t: Translator, now: dt.datetime, country: str | None) -> list[str]:
-    assert entry.opening_hours
-    spans = hours.weekly_schedule(entry.opening_hours, now.date(), country)
-    days = get_day_names("abbreviated", locale=t.locale)
-    lines = []
-    for span in spans:
-        day = days[span.first_day]
-        if span.last_day != span.first_day:
-            day = f"{day}–{days[span.last_day]}"
-        times = ", ".join(
-            format_interval(start, end, skeleton="Hm", locale=t.locale)
-            for start, end in span.intervals
-        )
-        lines.append(f"   {escape(day)} {t.ltr(escape(times))}")
-    state = hours.status(entry.opening_hours, now, country)
-    if state.is_open is True:
-        if state.next_change:
-            closes = format_time(state.next_change.time(), format="short", locale=t.locale)
-            lines.append("🟢 " + escape(t._("Open now · closes at {time}").format(time=closes)))
-        else:
-            lines.append("🟢 " + escape(t._("Open now")))
-    elif state.is_open is False:
-        if state.next_change is None:
-            lines.append("🔴 " + escape(t._("Closed now")))
-        else:
-            opens = format_time(state.next_change.time(), format="short", locale=t.locale)
-            if state.next_change.date() == now.date():
-                text = t._("Closed now · opens at {time}").format(time=opens)
-            else:
-                weekday = get_day_names("wide", locale=t.locale)[state.next_change.weekday()]
-                text = t._("Closed now · opens {day} at {time}").format(day=weekday, time=opens)
-            lines.append("🔴 " + escape(text))
-    if not spans and state.is_open is None:
-        lines.append(f"   {t.ltr(escape(entry.opening_hours))}")
-    return lines
-
-
-def entry_card(
-    content: Content,
-    entry: Entry,
-    t: Translator,
-    now: dt.datetime,
-) -> View:
-    """The card of one entry: texts in the best language, then the practical details.
-
-    ``now`` is the naive local time of the region (for "open now"). Says when the
-    entry is example data and when it is shown in another language.
-    """
-    # "Open now" changes with the minute at most: a card is built once a minute.
-    minute = now.replace(second=0, microsecond=0)
-    key = ("card", entry.id, t.lang)
-    return memo(content, key, minute, lambda: _entry_card(content, entry, t, minute))
-
-
-def _entry_card(content: Content, entry: Entry, t: Translator, now: dt.datetime) -> View:
-    default = content.default_language(entry.id)
-    title, _ = localized(entry.title, t, default)
-    summary, lang = localized(entry.summary, t, default)
-    body = entry.body.get(lang, "")
-    region = content.regions.get(content.entry_region.get(entry.id) or "")
-    country = region.country if region else content.entry_country.get(entry.id)
-
-    lines = [f"<b>{escape(t.auto(title))}</b>"]
-    if entry.example:
-        lines.append(
-            "⚠️ <i>"
-            + escape(
-                t._(
-                    "Example data: this is only an example to show how the bot works. It is not real."
-                )
-            )
-            + "</i>"
-        )
-    if lang != t.lang:
-        note = t._("Not yet translated into {language} — shown in {other}.").format(
-            language=display_language(t.lang, t), other=display_language(lang, t)
-        )
-        lines.append(f"ℹ️ <i>{escape(note)}</i>")
-    lines.append("")
-    lines.append(escape(summary))
-    if body:
-        lines += ["", escape(body)]
-    details: list[str] = []
-    if entry.address:
-        details.append(f"🏠 {t.ltr(escape(entry.address))}")
-    if entry.opening_hours:
-        details.append("🕒 " + escape(t._("Opening hours:")))
-        details += _hours_lines(entry, t, now, country)
-    if entry.phone:
-        details.append(f"📞 {t.ltr(escape(entry.phone))}")
-    if entry.email:
-        details.append(f"✉️ {t.ltr(escape(entry.email))}")
-    if entry.website:
-        details.append(f"🌐 {t.ltr(escape(entry.website))}")
-    if entry.cost:
-        cost = {
-            "free": t._("Free of charge"),
-            "paid": t._("Not free"),
-            "reduced": t._("Reduced price possible"),
-        }[entry.cost]
-        details.append(f"💶 {escape(cost)}")
-    if entry.languages:
-        names = [display_language(code, t) for code in entry.languages]
-        spoken = format_list(names, locale=t.locale)
-        details.append("🗣 " + escape(t._("Languages spoken: {languages}").format(languages=spoken)))
-    if entry.scope == "national":
-        where = t._("For everyone in the country")
-    elif entry.scope == "region" and region is not None:
-        where = t._("For the whole region {region}").format(
-            region=t.auto(localized(region.name, t, region.default_language)[0])
-        )
-    elif isinstance(entry.scope, list):
-        names = [place_name(content.places[m], t) for m in entry.scope if m in content.places]
-        where = t._("For: {places}").format(places=format_list(names, locale=t.locale))
-    else:
-        where = ""
-    if where:
-        details.append(f"🗺 {escape(where)}")
-    if entry.last_checked():
-        checked = format_date(entry.last_checked(), format="medium", locale=t.locale)
-        details.append("✅ " + escape(t._("Last checked: {date}").format(date=checked)))
-    if details:
-        lines += ["", *details]
-    text = t.paragraph("\n".join(lines))
-    text = shorten_html(text, MAX_MESSAGE_CHARS)  # whole tags, UTF-16 units
-
-    rows = []
-    action_row = []
-    if entry.geo:
-        action_row.append(button("📍 " + t._("Show on map"), "loc", entry.id))
-    if entry.website:
-        action_row.append(InlineKeyboardButton("🌐 " + t._("Website"), url=entry.website))
-    if action_row:
-        rows.append(action_row)
-    rows.append(
-        [
-            button("⬅ " + t._("Back"), "cat", entry.category, 0),
-            button("🏠 " + t._("Menu"), "menu"),
-        ]
-    )
-    return View(text, InlineKeyboardMarkup(rows))
+def example_legend(t: Translator) -> str:
+    return EXAMPLE_MARK + " " + t._("example only, not a real offer")
 
 
 # -- help, privacy, forget ---------------------------------------------------------
@@ -373,14 +351,20 @@ def privacy_text(t: Translator) -> str:
         "<b>" + escape(t._("Your privacy")) + "</b>",
         escape(
             t._(
-                "The bot stores only your Telegram number (user id), your language, your "
-                "municipality, whether you want news, and when you last used it."
+                "The bot stores only your Telegram account number (a number Telegram gives "
+                "every account; not your phone number), your language, your municipality, "
+                "whether you want news, and when you last used it."
             )
         ),
         escape(
+            t._("It does not store your name, your username, your phone number or what you write.")
+        ),
+        escape(
             t._(
-                "It does not store your name, your username or what you write. Questions it "
-                "cannot answer are kept without your id, so that editors can add what is missing."
+                "One exception: a question it cannot answer is kept for 90 days, so that "
+                "editors can add what is missing: its words, your language and your "
+                "municipality, without your account number. Phone numbers and e-mail "
+                "addresses in it are removed before it is stored."
             )
         ),
         escape(t._("Send /forget to delete everything about you at any time.")),
@@ -419,11 +403,17 @@ def search_results(
     *,
     offset: int = 0,
     searched_place: Place | None = None,
+    per_page: int = 5,
+    examples: bool = True,
 ) -> View:
-    """The best entries for a question as buttons, with "show more" and a way to the topic.
+    """The best entries for a question as buttons, with pages back and forth and a way
+    to the topic.
 
-    ``result`` is a :class:`bot.search.query.SearchResult`; ``searched_place`` the
-    municipality searched (said explicitly when the question named another one).
+    ``result`` is a :class:`bot.search.query.SearchResult` for the page at ``offset``
+    (``per_page`` hits a page); ``searched_place`` the municipality searched (said
+    explicitly when the question named another one). Example entries are marked, or
+    left out without ``examples``. Cards and the topic list opened from here come back
+    to this page.
     """
     lines = []
     if result.other_place and searched_place is not None:
@@ -437,22 +427,34 @@ def search_results(
         )
     else:
         lines.append("🔎 " + escape(t._("This is what I found:")))
+    region = searched_place.region if searched_place else None
     rows = []
+    shown_examples = False
     for hit in result.hits:
         entry = content.entries[hit.entry_id]
-        title, _ = localized(entry.title, t, content.default_language(entry.id))
+        if entry.example and not examples:
+            continue
+        shown_examples |= entry.example
         category = content.categories.get(entry.category)
         icon = category.icon if category else "•"
-        rows.append([button(f"{icon} {title}", "e", entry.id)])
+        label = list_label(content, entry, t, region, icon) if region else f"{icon} {entry.id}"
+        rows.append([button(label, "es", entry.id, offset)])
+    if shown_examples:
+        lines.append(escape(example_legend(t)))
     shown = offset + len(result.hits)
+    nav = []
+    if offset > 0:
+        nav.append(button(previous_arrow(t), "more", max(0, offset - per_page)))
     if result.total > shown:
-        rows.append([button("▶ " + t._("Show more"), "more", shown)])
+        nav.append(button(next_arrow(t) + " " + t._("Show more"), "more", shown))
+    if nav:
+        rows.append(nav)
     if result.category and result.category in content.categories:
         category = content.categories[result.category]
         region_default = searched_place.region.default_language if searched_place else "en"
         name, _ = localized(category.name, t, region_default)
         rows.append([button(f"{category.icon} " + t._("See all: {topic}").format(topic=name),
-                             "cat", category.id, 0)])  # fmt: skip
+                             "cs", category.id, offset)])  # fmt: skip
     rows.append([button("🏠 " + t._("Menu"), "menu")])
     return View(t.paragraph("\n".join(lines)), InlineKeyboardMarkup(rows))
 

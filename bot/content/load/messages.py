@@ -398,6 +398,13 @@ def describe(
             f"{where}: {shown} is not a {name} — a {name} is between -{limit} and {limit}; did "
             "you swap lat and lon? Copy both from a map, e.g. {lat: 49.545, lon: 6.367}"
         )
+    if field in _NUMBER_HINTS and kind.startswith(("int_", "float_", "greater_", "less_")):
+        return f"{where}: {shown} — {_NUMBER_HINTS[field]}"
+    if kind == "too_short" and field == "boundary":
+        return (
+            f"{where}: too few points — a boundary needs at least 3 points "
+            "[{lat: …, lon: …}, …] from an official map, or delete it to use radius_km"
+        )
     if kind in {"bool_type", "bool_parsing"}:
         if field == "example":
             return (
@@ -418,6 +425,13 @@ def describe(
     if kind == "value_error" and msg.startswith(("is ", "the ")):
         return f"{where} {msg}" if msg.startswith("is ") else f"{where}: {msg}"
     return f"{where}: {msg}"
+
+
+#: What to write for number fields with limits (entry ``priority``, municipality ``radius_km``).
+_NUMBER_HINTS = {
+    "priority": "write a whole number from 1 (first in lists) to 99, e.g. 'priority: 1'",
+    "radius_km": "write the distance in km, more than 0 and at most 30, e.g. 'radius_km: 4'",
+}
 
 
 def not_a_mapping(doc: Doc, what: str, example: str) -> str:
