@@ -141,3 +141,25 @@ def test_every_language_renders_the_week_within_telegram_limits(snapshot):
             event_card(content, content.events["misel-ev-language-cafe"], t, now),
         ):
             assert utf16_len(parse_html(view.text)) <= 4096  # parses as Telegram does
+
+
+async def test_example_events_are_hidden_with_bot_show_examples_off(snapshot, tmp_path):
+    from bot.devtools.sandbox import Sandbox
+    from tests.conftest import clock
+
+    box = await Sandbox.create(
+        snapshot, database=tmp_path / "bot.sqlite3", clock=clock, settings={"show_examples": False}
+    )
+    try:
+        menu_calls = await onboard(box, 1505, "en", "remich")
+        assert "wk:0" not in last_keyboard(menu_calls).values(), (
+            "only example events in the fixture"
+        )
+        calls = await box.tap(1505, "wk:0", last_message_id(menu_calls))
+        assert "Nothing planned this week in Remich." in last_text(calls)
+        calls = await box.tap(1505, "ev:misel-ev-language-cafe", last_message_id(menu_calls))
+        assert "Example data" not in last_text(calls), "a hidden example's card is stale"
+        calls = await box.text(1505, "today", language_code="en")
+        assert "Information day" not in last_text(calls)
+    finally:
+        await box.close()

@@ -43,18 +43,20 @@ def digest_subject(place: Place, now: dt.datetime) -> str | None:
 
 
 def digest_texts(
-    content: Content, place: Place, now: dt.datetime, languages: set[str]
+    content: Content, place: Place, now: dt.datetime, languages: set[str], examples: bool = True
 ) -> dict[str, str]:
     """The week's list per language (Telegram HTML); empty when nothing is on."""
     from bot.views.events import this_week_view
     from bot.views.html import shorten_html
 
-    if not this_week(content, place, now):
+    if not this_week(content, place, now, examples=examples):
         return {}
     texts = {}
     for lang in sorted(languages):
         t = translator(lang)
-        texts[t.lang] = shorten_html(this_week_view(content, place, t, now).text, MAX_DIGEST_CHARS)
+        texts[t.lang] = shorten_html(
+            this_week_view(content, place, t, now, examples=examples).text, MAX_DIGEST_CHARS
+        )
     return texts
 
 
@@ -65,7 +67,7 @@ async def _already_queued(storage, subject: str) -> bool:
         return await cur.fetchone() is not None
 
 
-async def queue_digests(storage, content: Content, now: dt.datetime) -> int:
+async def queue_digests(storage, content: Content, now: dt.datetime, examples: bool = True) -> int:
     """Queue the digests due at ``now``; returns how many announcements were written."""
     queued = 0
     for place in content.places.values():
@@ -77,7 +79,7 @@ async def queue_digests(storage, content: Content, now: dt.datetime) -> int:
             continue
         default = place.region.default_language
         languages = {lang or default for _, lang in subscribers} | {default}
-        texts = digest_texts(content, place, now, languages)
+        texts = digest_texts(content, place, now, languages, examples)
         await storage.audit(BOT_AUTHOR, DIGEST_ACTION, subject, str(len(subscribers)))
         if not texts:
             continue
@@ -101,7 +103,8 @@ async def digest_job(context) -> None:
     """The hourly job: queue what is due and wake the delivery worker."""
     data = context.bot_data
     try:
-        if await queue_digests(data.storage, data.snapshot.content, data.clock()):
+        examples = getattr(getattr(data, "settings", None), "show_examples", True)
+        if await queue_digests(data.storage, data.snapshot.content, data.clock(), examples):
             data.delivery.wake()
     except Exception:
         log.exception("weekly event digest not queued")

@@ -41,9 +41,10 @@ def _index(
     return found
 
 
-def events_for(content: Content, place: Place) -> list[Event]:
-    """The events people in ``place``'s municipality see (all dates)."""
-    key = ("events:for", place.municipality.id)
+def events_for(content: Content, place: Place, examples: bool = True) -> list[Event]:
+    """The events people in ``place``'s municipality see (all dates); without
+    example events when ``examples`` is False (``BOT_SHOW_EXAMPLES=0``)."""
+    key = ("events:for", place.municipality.id, examples)
     found = content.memo.get(key)
     if found is None:
         local, regional, national = _index(content)
@@ -52,6 +53,8 @@ def events_for(content: Content, place: Place) -> list[Event]:
             *regional.get(place.region.id, ()),
             *national.get(place.region.country, ()),
         ]
+        if not examples:
+            found = [event for event in found if not event.example]
         content.memo[key] = found
     return found
 
@@ -77,13 +80,17 @@ def zone_of_place(place: Place):
 
 
 def this_week(
-    content: Content, place: Place, now: dt.datetime, days: int = WEEK_DAYS
+    content: Content,
+    place: Place,
+    now: dt.datetime,
+    days: int = WEEK_DAYS,
+    examples: bool = True,
 ) -> list[Occurrence]:
     """Occurrences not yet over at ``now`` (aware) that start before the end of the
     ``days``-th day (local), ordered by start, then title."""
     end = week_end(place, now, days)
     found: list[Occurrence] = []
-    for event in events_for(content, place):
+    for event in events_for(content, place, examples):
         found += occurrences(event, timezone_of(content, event, place), now, end)
     found.sort(key=lambda o: (o.start, not o.all_day, o.event.id))
     return found

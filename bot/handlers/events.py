@@ -13,6 +13,7 @@ from bot.handlers.common import (
     answer_and_show,
     back_to_start,
     current_user,
+    show_examples,
     tapped,
     user_place,
 )
@@ -31,9 +32,8 @@ async def on_week_button(update, context: Context) -> None:
         return
     content = context.bot_data.snapshot.content
     now = context.bot_data.clock()
-    await answer_and_show(
-        update, context, views.this_week_view(content, place, t, now, data.num(0))
-    )
+    view = views.this_week_view(content, place, t, now, data.num(0), show_examples(context))
+    await answer_and_show(update, context, view)
 
 
 async def on_event_button(update, context: Context) -> None:
@@ -42,7 +42,7 @@ async def on_event_button(update, context: Context) -> None:
     place = user_place(context, user)
     content = context.bot_data.snapshot.content
     event = content.events.get(tapped(update).arg(0))
-    if place is None or event is None:
+    if place is None or event is None or (event.example and not show_examples(context)):
         await update.callback_query.answer(newcomer.stale_button(t))
         await back_to_start(update, context, user, t)
         return

@@ -74,7 +74,8 @@ async def answer_question(
     today = context.bot_data.today(place.region)
     if offset == 0 and (when := event_search.when_asked(text)):  # "today", "اليوم": events
         now = context.bot_data.clock()
-        view = event_views.answer_view(snapshot.content, place, t, now, when)
+        examples = context.bot_data.settings.show_examples
+        view = event_views.answer_view(snapshot.content, place, t, now, when, examples=examples)
         await show(update, context, view, edit=edit)
         return
     result = snapshot.search.search(
@@ -90,7 +91,10 @@ async def answer_question(
         and (events := event_search.matching_events(snapshot.content, place, text))
     ):
         now = context.bot_data.clock()
-        view = event_views.answer_view(snapshot.content, place, t, now, events=events)
+        examples = context.bot_data.settings.show_examples
+        view = event_views.answer_view(
+            snapshot.content, place, t, now, events=events, examples=examples
+        )
         await show(update, context, view, edit=edit)
         return
     if not result.hits and offset == 0 and not edit:

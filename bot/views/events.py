@@ -48,9 +48,9 @@ AUDIENCE = {
 NEXT_DATES = 5
 
 
-def has_events(content: Content, place: Place) -> bool:
+def has_events(content: Content, place: Place, examples: bool = True) -> bool:
     """True if the municipality sees any event at all (the menu then offers "This week")."""
-    return bool(events_for(content, place))
+    return bool(events_for(content, place, examples))
 
 
 def _title(content: Content, event: Event, t: Translator) -> tuple[str, str]:
@@ -114,19 +114,32 @@ def times(occurrence: Occurrence, t: Translator) -> str:
 
 
 def this_week_view(
-    content: Content, place: Place, t: Translator, now: dt.datetime, page: int = 0
+    content: Content,
+    place: Place,
+    t: Translator,
+    now: dt.datetime,
+    page: int = 0,
+    examples: bool = True,
 ) -> View:
     """What is on in the municipality from now until the end of the 7th day."""
     minute = now.replace(second=0, microsecond=0)
-    key = ("events:week", place.municipality.id, t.lang, page)
-    return memo(content, key, minute, lambda: _this_week(content, place, t, minute, page))
+    key = ("events:week", place.municipality.id, t.lang, page, examples)
+    return memo(content, key, minute, lambda: _this_week(content, place, t, minute, page, examples))
 
 
-def _this_week(content: Content, place: Place, t: Translator, now: dt.datetime, page: int) -> View:
+def _this_week(
+    content: Content,
+    place: Place,
+    t: Translator,
+    now: dt.datetime,
+    page: int,
+    examples: bool = True,
+) -> View:
     where = t.auto(place_name(place, t))
     heading = t._("This week in {place}").format(place=where)
     empty = t._("Nothing planned this week in {place}.").format(place=where)
-    return _listing(content, place, t, now, this_week(content, place, now), heading, empty, page)
+    found = this_week(content, place, now, examples=examples)
+    return _listing(content, place, t, now, found, heading, empty, page)
 
 
 def answer_view(
@@ -136,13 +149,14 @@ def answer_view(
     now: dt.datetime,
     when: str | None = None,
     events: list[Event] | None = None,
+    examples: bool = True,
 ) -> View:
     """The answer to a question about events: what is on ``when`` (today,
     tomorrow, the weekend, this week; see :mod:`bot.events.search`), or this
     week's dates of ``events`` (found by their titles)."""
     from bot.events import search
 
-    found = this_week(content, place, now)
+    found = this_week(content, place, now, examples=examples)
     today = now.astimezone(zone_of_place(place)).date()
     where = t.auto(place_name(place, t))
     if events is not None:

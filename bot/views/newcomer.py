@@ -208,7 +208,7 @@ def _main_menu(
         label = f"{category.icon} {name} ({format_decimal(counts[category.id], locale=t.locale)})"
         buttons.append(button(label.strip(), "cat", category.id, 0))
     rows = pairs(buttons)
-    if has_events(content, place):
+    if has_events(content, place, examples):
         rows.append([week_button(t)])
     rows.append(
         [
