@@ -203,6 +203,7 @@ class ControlledFakeBotApi(FakeBotApi):
     """
 
     stopping: asyncio.Event
+    posting: asyncio.Task | None = None
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         if request.match_info["token"] != CONTROL_TOKEN:
@@ -210,6 +211,11 @@ class ControlledFakeBotApi(FakeBotApi):
         command = request.match_info["method"]
         body = await request.json() if request.body_exists else {}
         if command == "push":
+            if self.webhook is not None:
+                # Like Telegram: posted in the background over up to 40 connections
+                # (setWebhook's max_connections default), each started in order.
+                self.posting = asyncio.create_task(self._post_all(body["updates"]))
+                return web.json_response({"pushed": len(body["updates"])})
             for update_id, payload in body["updates"]:
                 await self.push_update(payload, update_id=update_id)
             return web.json_response({"pushed": len(body["updates"])})
@@ -230,6 +236,21 @@ class ControlledFakeBotApi(FakeBotApi):
             self.stopping.set()
             return web.json_response(True)
         return web.json_response({"error": f"unknown command {command}"}, status=404)
+
+    async def _post_all(self, updates: list, connections: int = 40) -> None:
+        slots = asyncio.Semaphore(connections)
+
+        async def post(update_id: int, payload: dict) -> None:
+            try:
+                await self.push_update(payload, update_id=update_id)
+            finally:
+                slots.release()
+
+        tasks = []
+        for update_id, payload in updates:
+            await slots.acquire()
+            tasks.append(asyncio.create_task(post(update_id, payload)))
+        await asyncio.gather(*tasks)
 
 
 def serve_fake_api(conn: multiprocessing.connection.Connection, record: bool) -> None:
@@ -432,7 +453,10 @@ def _close_segment(waits: Waits | None, now: float) -> None:
 
 
 async def _timed_do_request(self: Any, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
-    original = _original_do_request[type(self)]
+    # The first patched class up the MRO (the bot's MeteredRequest is an AiohttpRequest).
+    original = next(
+        _original_do_request[c] for c in type(self).__mro__ if c in _original_do_request
+    )
     waits = _WAITS.get()
     if waits is None:
         return await original(self, *args, **kwargs)
@@ -778,18 +802,27 @@ async def run_one(
     workdir: Path,
     gc_pauses: GcPauses,
     errors: ErrorCounter,
+    *,
+    webhook: bool = False,
+    metrics: bool = True,
 ) -> Run:
     """Start a stand-in and the bot ``name``; onboard (untimed), then push the timed
-    updates at once and wait until all were processed. Stops both in any case."""
+    updates at once and wait until all were processed. Stops both in any case.
+
+    ``webhook``: the newcomer bot gets its updates by webhook instead of long
+    polling. ``metrics=False``: it runs without the Prometheus instrumentation
+    (plain request backend and update processor), for the overhead figure."""
     api = await start_api(server)
     sandbox: Sandbox | None = None
     echo: Application | None = None
     errors.active = True
     try:
         if name == "newcomer bot":
-            sandbox = await Sandbox.create(
-                snapshot, database=workdir / f"{server}.sqlite3", api=api
-            )
+            database = workdir / f"{server}-{time.monotonic_ns()}.sqlite3"
+            with without_metrics(not metrics):
+                sandbox = await Sandbox.create(
+                    snapshot, database=database, api=api, webhook=webhook
+                )
             application = sandbox.application
         else:
             echo = await start_echo_bot(api.base_url)
@@ -823,6 +856,71 @@ async def run_one(
             if echo is not None:
                 await stop_echo_bot(echo, api)
             await api.stop()
+
+
+@contextlib.contextmanager
+def without_metrics(active: bool):
+    """While active, bot.app builds the Application with the plain request backend and
+    update processor instead of the metered ones (bot/ops/metrics.py)."""
+    import bot.app as app_module
+    from bot.telegram.update_processor import PerChatUpdateProcessor
+
+    saved = app_module.MeteredRequest, app_module.MeteredUpdateProcessor
+    if active:
+        app_module.MeteredRequest = lambda metrics, client, **kw: AiohttpRequest(**kw)
+        app_module.MeteredUpdateProcessor = lambda metrics: PerChatUpdateProcessor()
+    try:
+        yield
+    finally:
+        app_module.MeteredRequest, app_module.MeteredUpdateProcessor = saved
+
+
+async def ab(args: argparse.Namespace, snapshot: Snapshot, script: Script, errors, gc_pauses):
+    """Interleaved A/B runs of the newcomer bot: polling vs webhook, or metrics on vs off."""
+    variants = {
+        "webhook": (("polling", {}), ("webhook", {"webhook": True})),
+        "metrics": (("no metrics", {"metrics": False}), ("metrics", {})),
+    }[args.ab]
+    results: dict[str, list[Run]] = {name: [] for name, _ in variants}
+    with tempfile.TemporaryDirectory(prefix="bench-updates-") as tmp:
+        for round_ in range(args.rounds):
+            order = variants if round_ % 2 == 0 else variants[::-1]
+            for name, options in order:
+                run = await run_one(
+                    "newcomer bot", snapshot, script, args.server, Path(tmp), gc_pauses,
+                    errors, webhook=args.webhook or options.get("webhook", False),
+                    **{k: v for k, v in options.items() if k != "webhook"},
+                )  # fmt: skip
+                results[name].append(run)
+                own = [s.own for s in run.samples]
+                print(
+                    f"  round {round_ + 1} {name:11} {run.rate:6.0f} updates/s, "
+                    f"own p50 {_ms(own, 50)} ms, p99 {_ms(own, 99)} ms",
+                    flush=True,
+                )
+    print()
+    print(f"{'':12} {'updates/s (median)':>19} {'own p50 ms':>11} {'own p99 ms (median)':>20}")
+    medians = {}
+    for name, runs in results.items():
+        rate = statistics.median(r.rate for r in runs)
+        p50 = statistics.median(percentile([s.own for s in r.samples], 50) for r in runs)
+        p99 = statistics.median(percentile([s.own for s in r.samples], 99) for r in runs)
+        medians[name] = (rate, p50, p99)
+        print(f"{name:12} {rate:19.0f} {p50 * 1000:11.3f} {p99 * 1000:20.3f}")
+    (a_name, _), (b_name, _) = variants
+    a, b = medians[a_name], medians[b_name]
+    if args.ab == "webhook":
+        print(
+            f"webhook / polling throughput: {b[0] / a[0]:.2f} (target ≥ 1.0: {verdict(b[0] >= a[0])})"
+        )
+    else:
+        overhead = (b[1] - a[1]) / a[1] * 100
+        print(
+            f"metrics overhead on own time per update (p50): {overhead:+.1f} % "
+            f"(target ≤ 5 %: {verdict(overhead <= 5)}); throughput {b[0] / a[0]:.2f}×"
+        )
+    print(f"errors logged by the bot while running: {errors.summary()}")
+    return 0
 
 
 def _ms(values: list[float], q: float) -> str:
@@ -919,6 +1017,19 @@ async def main(argv: list[str] | None = None) -> int:
         default="process",
         help="where the Bot API stand-in runs (default: a separate process)",
     )
+    parser.add_argument(
+        "--webhook",
+        action="store_true",
+        help="the newcomer bot gets updates by webhook (the stand-in posts them) instead "
+        "of long polling",
+    )
+    parser.add_argument(
+        "--ab",
+        choices=("webhook", "metrics"),
+        help="instead of the echo comparison: the newcomer bot alone, polling vs webhook "
+        "or without vs with metrics, interleaved",
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="A/B rounds (with --ab)")
     args = parser.parse_args(argv)
 
     errors = ErrorCounter()
@@ -952,16 +1063,28 @@ async def main(argv: list[str] | None = None) -> int:
         "(own time = the event-loop time of the update's code outside its Bot API requests "
         "plus the CPU time of its SQLite statements)"
     )
+    if args.ab:
+        print(f"A/B ({args.ab}), {args.rounds} rounds, interleaved:", flush=True)
+        return await ab(args, snapshot, script, errors, gc_pauses)
     runs = []
     with tempfile.TemporaryDirectory(prefix="bench-updates-") as tmp:
         for name in ("newcomer bot", "echo bot"):
             print(f"running {name} ...", flush=True)
             runs.append(
-                await run_one(name, snapshot, script, args.server, Path(tmp), gc_pauses, errors)
+                await run_one(
+                    name,
+                    snapshot,
+                    script,
+                    args.server,
+                    Path(tmp),
+                    gc_pauses,
+                    errors,
+                    webhook=args.webhook and name == "newcomer bot",
+                )
             )
     report(*runs, errors.summary())
     return 0
 
 
 if __name__ == "__main__":
-    run_main(main, budget=240.0)
+    run_main(main, budget=900.0)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 
 from telegram import Bot, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -31,6 +32,7 @@ from bot.content.staff import Staff
 from bot.context import BotData
 from bot.delivery import held, progress
 from bot.delivery.worker import MAX_SENDERS, DeliveryWorker
+from bot.editing import digest
 from bot.events.digest import digest_job
 from bot.handlers import (
     announce,
@@ -38,20 +40,24 @@ from bot.handlers import (
     common,
     editors,
     events,
+    feedback,
     groups,
     inline,
     onboarding,
     questions,
     roles,
+    stats,
     subscriptions,
 )
 from bot.handlers.errors import ErrorReporter
+from bot.ops import usage
+from bot.ops.http import OpsServer, webhook_path
+from bot.ops.metrics import MeteredRequest, MeteredUpdateProcessor, Metrics
 from bot.reach.profile import sync_profile
 from bot.storage import Storage
 from bot.telegram import callback_data, guards
 from bot.telegram.commands import set_commands, set_staff_commands
 from bot.telegram.rate_limiter import PerChatRateLimiter
-from bot.telegram.update_processor import PerChatUpdateProcessor
 
 log = logging.getLogger(__name__)
 
@@ -91,9 +97,15 @@ def add_handlers(application: Application) -> None:
         "reload": editors.reload_command,
         "gaps": editors.gaps_command,
         "coverage": editors.coverage_command,
+        "stats": stats.stats_command,  # admins: usage counts
+        "feedback": feedback.feedback_command,
     }
     for name, callback in private_commands.items():
         application.add_handler(CommandHandler(name, callback, filters=private))
+    # A feedback comment, when one is awaited, comes before everything else;
+    # any other button ends the wait (bot/handlers/feedback.py).
+    application.add_handler(MessageHandler(filters.TEXT & private, feedback.on_comment), group=-1)
+    application.add_handler(CallbackQueryHandler(feedback.cancel_comment), group=-1)
     application.add_handler(announce.conversation())
     application.add_handler(
         CommandHandler("search", questions.search_command, filters=private | groups_only)
@@ -127,6 +139,7 @@ def add_handlers(application: Application) -> None:
         "more": questions.on_more_button,
         "ax": announce.on_cancel_announcement_button,
         "an": announce.on_stray_announce_button,  # outside a running /announce
+        "fb": feedback.on_feedback_button,
         "wk": events.on_week_button,
         "ev": events.on_event_button,
     }
@@ -164,12 +177,38 @@ def build_application(
     switch_interval = runtime.BotSwitchInterval()  # why: bot/runtime.py
     watching: list[asyncio.Task] = []
 
+    metrics = Metrics()
+
+    def metered(client: str, pool: int) -> MeteredRequest:
+        """The request backend with the settings' timeouts, counted in ``metrics``."""
+        return MeteredRequest(
+            metrics,
+            client,
+            connection_pool_size=pool,
+            read_timeout=settings.read_timeout,
+            write_timeout=settings.write_timeout,
+            connect_timeout=settings.connect_timeout,
+            pool_timeout=settings.pool_timeout,
+        )
+
     async def post_init(application: Application) -> None:
         data: BotData = application.bot_data
         switch_interval.apply()
         if storage is None:
             data.storage = await Storage.open(settings.database)
         data.storage.clock = lambda: data.clock().timestamp()
+        data.stats = usage.for_bot(data)  # the council's usage counts (bot/ops/usage.py)
+        application.job_queue.run_repeating(
+            usage.flush_job, interval=usage.FLUSH_SECONDS, name="usage-counts"
+        )
+        # /healthz, /readyz, /metrics (and the webhook in webhook mode): bot/ops/http.py
+        data.ops = await OpsServer(
+            application,
+            settings.http_host,
+            settings.http_port,
+            webhook_path=webhook_path(settings.webhook_url) if settings.webhook_url else None,
+            secret=data.webhook_secret,
+        ).start()
         data.staff = Staff.load(settings.staff_path)
         await set_commands(application)
         await set_staff_commands(application)
@@ -180,7 +219,7 @@ def build_application(
             Bot(
                 settings.token,
                 base_url=settings.api_base_url,
-                request=settings.request(connection_pool_size=MAX_SENDERS),
+                request=metered("delivery", MAX_SENDERS),
             ),
             progress.make_renderer(application),
             rate=settings.broadcast_rate,
@@ -201,8 +240,19 @@ def build_application(
         application.job_queue.run_repeating(
             expire_unanswered, interval=24 * 3600, first=60, name="expire-unanswered"
         )
+        # Feedback: the day's vote tokens start empty (their salt is gone); comments
+        # are kept 90 days; editors get a weekly digest (bot/editing/digest.py).
+        await feedback.service(application).start()
+        application.job_queue.run_repeating(
+            feedback.expire_comments, interval=24 * 3600, first=90, name="expire-feedback"
+        )
+        application.job_queue.run_repeating(
+            digest.digest_job, interval=digest.CHECK_SECONDS, first=120, name="weekly-digest"
+        )
         # Monday mornings: this week's events to subscribers (bot/events/digest.py).
-        application.job_queue.run_repeating(digest_job, interval=3600, first=120, name="digest")
+        application.job_queue.run_repeating(
+            digest_job, interval=3600, first=150, name="events-digest"
+        )
         if settings.watch_content:
             watching.append(
                 asyncio.create_task(
@@ -227,6 +277,11 @@ def build_application(
         if worker is not None:
             await worker.stop()
             await worker.bot.shutdown()
+        ops = getattr(data, "ops", None)
+        if ops is not None:
+            await ops.stop()
+        if hasattr(data, "stats"):
+            await usage.flush_job(application)
         if storage is None and hasattr(data, "storage"):
             await data.storage.close()
 
@@ -236,12 +291,12 @@ def build_application(
         .token(settings.token)
         .base_url(settings.api_base_url)
         # aiohttp instead of httpx: a fraction of the CPU per Bot API call.
-        .request(settings.request(connection_pool_size=32))
-        .get_updates_request(settings.request(connection_pool_size=1))
+        .request(metered("replies", 32))
+        .get_updates_request(metered("polling", 1))
         .context_types(ContextTypes(bot_data=BotData))
         # Other people's updates are handled while one waits for Telegram; one chat's
         # updates stay in order (bot/telegram/update_processor.py).
-        .concurrent_updates(PerChatUpdateProcessor())
+        .concurrent_updates(MeteredUpdateProcessor(metrics))
         .defaults(
             Defaults(
                 parse_mode=ParseMode.HTML,
@@ -259,11 +314,18 @@ def build_application(
     data: BotData = application.bot_data
     data.snapshot = snapshot
     data.settings = settings
-    data.reloader = reloader or ContentReloader(
-        settings.content_dir, lambda new: setattr(data, "snapshot", new)
-    )
+    data.metrics = metrics
+    # A new random secret at every start: Telegram sends it with every update.
+    data.webhook_secret = secrets.token_urlsafe(32) if settings.webhook_url else None
+
+    def publish(new: Snapshot) -> None:
+        data.snapshot = new
+        metrics.content_published(len(new.content.entries))
+
+    metrics.content_published(len(snapshot.content.entries))
+    data.reloader = reloader or ContentReloader(settings.content_dir, publish)
     if reloader is not None:
-        reloader.publish = lambda new: setattr(data, "snapshot", new)
+        reloader.publish = publish
     if storage is not None:
         data.storage = storage
     add_handlers(application)
@@ -277,7 +339,8 @@ async def check_database(settings: Settings) -> None:
 
 
 def run(settings: Settings) -> None:
-    """Load content and run the bot with long polling until interrupted.
+    """Load content and run the bot until interrupted: with a webhook when
+    ``BOT_WEBHOOK_URL`` is set (:func:`bot.ops.service.run_webhook`), else long polling.
 
     Raises ContentInvalid if the content cannot be served at start-up, and
     StorageUnusable if the database cannot be used.
@@ -288,4 +351,9 @@ def run(settings: Settings) -> None:
     # StorageUnusable (one line for the operator) instead of a bot without polling.
     asyncio.run(check_database(settings))
     application = build_application(settings, snapshot, reloader=reloader)
+    if settings.webhook_url:
+        from bot.ops.service import run_webhook
+
+        run_webhook(application)
+        return
     application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)

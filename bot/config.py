@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 
@@ -21,6 +22,9 @@ class Settings:
     e.g. ``http://127.0.0.1:8081/bot`` for a self-hosted Bot API server.
     ``broadcast_rate`` is messages per second for announcements (Telegram allows
     about 30/s, up to 1000/s with paid broadcasts).
+    ``webhook_url`` switches from long polling to a webhook (Telegram posts updates
+    to it); the webhook, ``/healthz``, ``/readyz`` and ``/metrics`` are served on
+    ``http_host:http_port`` (:mod:`bot.ops.http`). ``log_format`` is ``text`` or ``json``.
     ``read_timeout``, ``write_timeout``, ``connect_timeout`` and ``pool_timeout`` bound
     every Bot API call in seconds (python-telegram-bot's timeouts and defaults; see
     :mod:`bot.telegram.request`).
@@ -33,6 +37,10 @@ class Settings:
     staff_file: Path | None = None
     broadcast_rate: float = 30.0
     watch_content: bool = True
+    webhook_url: str | None = None
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    log_format: str = "text"
     read_timeout: float = 5.0
     write_timeout: float = 5.0
     connect_timeout: float = 5.0
@@ -51,9 +59,10 @@ class Settings:
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         """Read ``TELEGRAM_BOT_TOKEN`` (required), ``TELEGRAM_API_BASE_URL``,
         ``BOT_DATABASE``, ``BOT_CONTENT_DIR``, ``BOT_STAFF_FILE``, ``BOT_BROADCAST_RATE``,
-        ``BOT_WATCH_CONTENT``, ``BOT_SHOW_EXAMPLES`` (default on, for the demo) and the Bot
+        ``BOT_WATCH_CONTENT``, ``BOT_SHOW_EXAMPLES`` (default on, for the demo), the Bot
         API timeouts ``BOT_API_READ_TIMEOUT``, ``BOT_API_WRITE_TIMEOUT``,
-        ``BOT_API_CONNECT_TIMEOUT``, ``BOT_API_POOL_TIMEOUT`` (seconds).
+        ``BOT_API_CONNECT_TIMEOUT``, ``BOT_API_POOL_TIMEOUT`` (seconds), ``BOT_WEBHOOK_URL``,
+        ``BOT_HTTP_HOST``, ``BOT_HTTP_PORT`` and ``BOT_LOG_FORMAT``.
 
         Raises ConfigError when the token is missing or a value is malformed.
         """
@@ -85,6 +94,23 @@ class Settings:
                 raise ConfigError(f"{name} must be more than 0 and at most 600 seconds")
             timeouts[field] = value
         staff = env.get("BOT_STAFF_FILE")
+        webhook_url = (env.get("BOT_WEBHOOK_URL") or "").strip() or None
+        if webhook_url is not None:
+            parts = urlsplit(webhook_url)
+            if parts.scheme not in ("https", "http") or not parts.hostname:
+                raise ConfigError(
+                    "BOT_WEBHOOK_URL must be the public https:// address Telegram posts "
+                    "updates to, e.g. https://bot.example.org/telegram"
+                )
+        try:
+            port = int(env.get("BOT_HTTP_PORT") or 8080)
+        except ValueError:
+            raise ConfigError("BOT_HTTP_PORT must be a port number, e.g. 8080") from None
+        if not 0 <= port <= 65535:
+            raise ConfigError("BOT_HTTP_PORT must be between 0 and 65535")
+        log_format = (env.get("BOT_LOG_FORMAT") or "text").strip().lower()
+        if log_format not in ("text", "json"):
+            raise ConfigError("BOT_LOG_FORMAT must be text or json")
         return cls(
             token=token,
             api_base_url=env.get("TELEGRAM_API_BASE_URL") or cls.api_base_url,
@@ -95,6 +121,10 @@ class Settings:
             watch_content=(env.get("BOT_WATCH_CONTENT") or "1") not in {"0", "false", "no"},
             show_examples=(env.get("BOT_SHOW_EXAMPLES") or "1").lower()
             not in {"0", "false", "no", "off"},
+            webhook_url=webhook_url,
+            http_host=(env.get("BOT_HTTP_HOST") or "").strip() or cls.http_host,
+            http_port=port,
+            log_format=log_format,
             **timeouts,
         )
 

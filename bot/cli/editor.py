@@ -13,6 +13,7 @@ import argparse
 import datetime as dt
 import io
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -268,7 +269,175 @@ def _cmd_stale(args: argparse.Namespace) -> int:
         print("Expired (past valid_until, the bot hides them) — delete these files:")
         for item in gone:
             print(f"  {item.valid_until.isoformat():<10}  {item.entry_id:<40}  {item.file}")
-    return 1 if old or gone else 0
+    broken = _cached_broken_links(content, args)
+    return 1 if old or gone or broken else 0
+
+
+def _cached_broken_links(content, args: argparse.Namespace) -> list:
+    """``stale``'s part on links: what the last ``check-links`` found broken (no network)."""
+    from bot.editing.links import LinkCache, cached_broken, default_cache_path
+
+    cache = LinkCache.load(args.link_cache or default_cache_path())
+    broken = cached_broken(content, cache, args.directory)
+    if broken:
+        print("Broken links (as `newcomer-bot check-links` last found them) — fix or remove:")
+        for link, result in broken:
+            when = dt.datetime.fromtimestamp(result.checked_at, dt.UTC).date().isoformat()
+            print(f"  {when:<10}  {link.entry_id:<40}  {link.file}:{link.line}  {link.url}")
+            print(f"  {'':<10}  {result.describe()}")
+    return broken
+
+
+def _resolve_option(value: str) -> tuple[str, str]:
+    host, sep, address = value.partition("=")
+    if not sep or not host or not address:
+        raise argparse.ArgumentTypeError(f"{value!r} is not HOST=ADDRESS")
+    return host.lower(), address
+
+
+def _positive(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not number > 0 or number != number or number == float("inf"):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a positive number")
+    return number
+
+
+def _concurrency(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= 100:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number from 1 to 100")
+    return number
+
+
+def _pause(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0 <= number <= 60:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds from 0 to 60")
+    return number
+
+
+def check_links_report(args: argparse.Namespace, content, *, quiet: bool = False):
+    """Run the link checker for the command line; returns the links that need work."""
+    from bot.editing.links import default_cache_path, problems, run_check
+
+    def progress(done: int, total: int) -> None:
+        if not quiet and sys.stderr.isatty():
+            print(f"\rchecked {done}/{total}", end="", file=sys.stderr, flush=True)
+
+    links, results, checker = run_check(
+        content,
+        region=getattr(args, "region", None),
+        root=args.directory,
+        cache_path=args.link_cache or default_cache_path(),
+        resolve=dict(args.resolve or ()) or None,
+        concurrency=args.concurrency,
+        timeout=args.timeout,
+        delay=args.delay,
+        progress=progress,
+    )
+    if not quiet and sys.stderr.isatty():
+        print(file=sys.stderr)
+    return links, results, checker, problems(links, results)
+
+
+@_guarded
+def _cmd_check_links(args: argparse.Namespace) -> int:
+    from bot.editing.links import BROKEN, UsageError, warning_line
+
+    content = load_content(args.directory)
+    try:
+        links, results, checker, found = check_links_report(args, content)
+    except UsageError as exc:
+        print(f"newcomer-bot check-links: {exc}", file=sys.stderr)
+        return 2
+    for link, result in found:
+        print(warning_line(link, result))
+    broken = sum(1 for _, result in found if result.state == BROKEN)
+    entries = len({link.entry_id for link in links})
+    print(
+        f"{len(results)} address(es) in {entries} entries checked: {broken} link(s) broken, "
+        f"{len(found) - broken} to look at; {checker.from_cache} address(es) from today's cache."
+    )
+    return 1 if broken else 0
+
+
+def add_link_options(p: argparse.ArgumentParser) -> None:
+    """The link checker's options (``check-links``, ``validate --links``, ``stale``)."""
+    from bot.editing.links import DEFAULT_CONCURRENCY, DEFAULT_DELAY, DEFAULT_TIMEOUT
+
+    p.add_argument(
+        "--link-cache", type=Path, metavar="FILE",
+        help="results of the last day (default: link-check.json next to the database)",
+    )  # fmt: skip
+    p.add_argument(
+        "--concurrency", type=_concurrency, default=DEFAULT_CONCURRENCY, help=argparse.SUPPRESS
+    )
+    p.add_argument("--timeout", type=_positive, default=DEFAULT_TIMEOUT, help="seconds per request")
+    p.add_argument("--delay", type=_pause, default=DEFAULT_DELAY, help=argparse.SUPPRESS)
+    # Like curl --resolve: send HOST (or * for every host) to ADDRESS; for tests.
+    p.add_argument("--resolve", type=_resolve_option, action="append", help=argparse.SUPPRESS)
+
+
+# ------------------------------------------------------------------------- feedback
+
+
+def _days(value: str) -> int:
+    try:
+        days = int(value)
+    except ValueError:
+        days = 0
+    if not 1 <= days <= 3660:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of days (1 or more)")
+    return days
+
+
+def _cmd_feedback(args: argparse.Namespace) -> int:
+    """Entries by problems newcomers reported (👍 / ⚠️ under each card)."""
+    import asyncio
+
+    from bot.storage import Storage
+    from bot.storage.feedback import KINDS, WRONG_KINDS
+
+    async def report() -> list:
+        storage = await Storage.open(args.database)
+        try:
+            store = storage.feedback
+            await store.expire_comments()
+            since = (args.today or dt.date.today()) - dt.timedelta(days=args.days - 1)
+            return await store.report(since)
+        finally:
+            await storage.close()
+
+    try:
+        rows = asyncio.run(report())
+    except Exception as exc:  # an unreadable or foreign database file
+        print(f"newcomer-bot feedback: cannot read {args.database}: {exc}", file=sys.stderr)
+        return 1
+    if args.format == "json":
+        data = {"days": args.days, "entries": [row.as_dict() for row in rows]}
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return 0
+    if not rows:
+        print(f"No feedback in the last {args.days} days.")
+        return 0
+    print(f"Feedback of the last {args.days} days, most problems first:")
+    print(f"{'wrong':>5}  {'helpful':>7}  {'entry':<40}  what")
+    for row in rows:
+        what = ", ".join(f"{k} {row.counts[k]}" for k in WRONG_KINDS if row.counts.get(k))
+        print(f"{row.wrong:>5}  {row.helpful:>7}  {row.entry_id:<40}  {what}")
+        for kind, lang, comment, at in row.comments[:5]:
+            day = dt.datetime.fromtimestamp(at, dt.UTC).date().isoformat()
+            print(f"{'':>16}  {day} [{lang}] {kind if kind in KINDS else '?'}: {comment}")
+    return 0
 
 
 # --------------------------------------------------------------------------- schema
@@ -281,130 +450,6 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     for path in write_schemas(args.output):
         print(path)
     return 0
-
-
-@_guarded
-def _cmd_import_ical(args: argparse.Namespace) -> int:
-    from bot.content.load import ContentLoader
-    from bot.events import folder as files
-    from bot.events import ical
-
-    root = Path(args.directory)
-    loader = ContentLoader()  # the check after writing re-reads only the changed files
-    content = loader.load(root)
-    region = content.regions.get(args.region)
-    if region is None:
-        raise UsageError(
-            f"unknown region '{args.region}' — use one of: {', '.join(content.regions)}"
-        )
-    scope: str | list[str] = "region"
-    if args.municipality:
-        if args.municipality not in {m.id for m in region.municipalities}:
-            known = ", ".join(m.id for m in region.municipalities)
-            raise UsageError(
-                f"'{args.municipality}' is not a municipality of {region.id} — use one of: {known}"
-            )
-        scope = [args.municipality]
-    if args.category not in content.categories:
-        raise UsageError(
-            f"unknown category '{args.category}' — use one of: {', '.join(content.categories)}"
-        )
-    lang = args.lang or region.default_language
-    is_url = args.source_file.lower().startswith(("http://", "https://"))
-    key = args.source or (args.source_file if is_url else Path(args.source_file).name)
-    page = args.source or (
-        args.source_file if args.source_file.lower().startswith("https://") else None
-    )
-    try:
-        data, name = ical.read_source(args.source_file)
-        events, cancelled, notes = ical.parse_calendar(
-            data,
-            name,
-            region_id=region.id,
-            region_timezone=region.timezone,
-            lang=lang,
-            category=args.category,
-            scope=scope,
-            source=page,
-            calendar_key=key,
-        )
-    except ical.CalendarProblem as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        print("Nothing was imported — the events folder is unchanged.", file=sys.stderr)
-        return 1
-    folder = root / "regions" / region.id / "events"
-    report, backup = files.write_events(folder, events, cancelled, key, lang)
-    try:
-        loader.load(root)
-    except ContentInvalid as exc:
-        files.restore(folder, backup)
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        print("Nothing was imported — the events folder is unchanged.", file=sys.stderr)
-        return 1
-    files.discard(backup)
-    for note in notes:
-        print(note)
-    print(f"{name}: {report.summary()} (in {folder}).")
-    print(
-        f"Texts are in '{lang}' only: add other languages in the files (they are kept by the "
-        "next import); `newcomer-bot events-status` lists what is missing."
-    )
-    return 0
-
-
-@_guarded
-def _cmd_export_ical(args: argparse.Namespace) -> int:
-    from bot.events.export import export_calendar
-
-    content = load_content(Path(args.directory))
-    place = content.places.get(args.municipality)
-    if place is None:
-        raise UsageError(f"unknown municipality '{args.municipality}'")
-    data = export_calendar(content, place, args.lang)
-    if args.output in (None, "-"):
-        sys.stdout.write(data.decode())
-    else:
-        Path(args.output).write_bytes(data)
-        print(f"{args.output}: written.")
-    return 0
-
-
-#: Languages every event should have (content/README.md, section 3).
-EVENT_LANGUAGES = ("de", "en", "fr", "ar", "uk")
-
-
-@_guarded
-def _cmd_events_status(args: argparse.Namespace) -> int:
-    """Events per region (or country) and which of them miss a translation."""
-    content = load_content(Path(args.directory))
-    languages = args.lang or list(EVENT_LANGUAGES)
-    groups: dict[str, list[str]] = {}
-    for event_id in sorted(content.events):
-        region = content.event_region.get(event_id)
-        group = region or f"{content.event_country.get(event_id)} (national)"
-        groups.setdefault(group, []).append(event_id)
-    if not groups:
-        print("No events.")
-        return 0
-    missing_any = False
-    for group, ids in sorted(groups.items()):
-        print(f"{group}: {len(ids)} event(s)")
-        for lang in languages:
-            missing = [i for i in ids if lang not in content.events[i].title]
-            missing += [
-                i
-                for i in ids
-                if lang in content.events[i].title
-                and content.events[i].summary
-                and lang not in content.events[i].summary
-            ]
-            if missing:
-                missing_any = True
-                shown = ", ".join(missing[:5]) + (", …" if len(missing) > 5 else "")
-                print(f"  {lang}: {len(missing)} missing ({shown})")
-    return 1 if missing_any else 0
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -460,33 +505,25 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("directory", nargs="?", default=DEFAULT_DIR)
     p.add_argument("--months", type=_months, default=12, help="default: 12")
     p.add_argument("--today", type=_date, help=argparse.SUPPRESS)  # for tests and what-ifs
+    p.add_argument("--link-cache", type=Path, metavar="FILE", help=argparse.SUPPRESS)
     p.set_defaults(func=_cmd_stale)
 
     p = subparsers.add_parser(
-        "import-ical", help="import events from an iCalendar (.ics) file or URL into a region"
+        "check-links", help="fetch every website, source and address in texts; list broken ones"
     )
-    p.add_argument("source_file", metavar="SOURCE", help="an .ics file, or an https:// address")
-    p.add_argument("--region", required=True, help="region id, e.g. miselerland")
-    p.add_argument("--municipality", help="only for this municipality (default: the whole region)")
-    p.add_argument("--category", default="activities", help="default: activities")
-    p.add_argument("--lang", type=_language, help="language of the texts (default: the region's)")
-    p.add_argument("--source", help="web page where the calendar is published (https://…)")
-    p.add_argument("--content", dest="directory", default=DEFAULT_DIR, metavar="DIR")
-    p.set_defaults(func=_cmd_import_ical)
+    p.add_argument("directory", nargs="?", default=DEFAULT_DIR)
+    p.add_argument("--region", help="a region id, or a country id for its national entries")
+    add_link_options(p)
+    p.set_defaults(func=_cmd_check_links)
 
-    p = subparsers.add_parser(
-        "events-status", help="events per region and the translations they still miss"
+    p = subparsers.add_parser("feedback", help="entries by problems newcomers reported")
+    p.add_argument("--days", type=_days, default=30, help="default: 30")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument(
+        "--database", default=os.environ.get("BOT_DATABASE", "data/bot.sqlite3"), type=Path
     )
-    p.add_argument("--lang", action="append", type=_language, help="default: de en fr ar uk")
-    p.add_argument("directory", nargs="?", default=DEFAULT_DIR)
-    p.set_defaults(func=_cmd_events_status)
-
-    p = subparsers.add_parser("export-ical", help="write a municipality's events as an .ics feed")
-    p.add_argument("--municipality", required=True)
-    p.add_argument("--lang", type=_language, help="language of the texts (default: the region's)")
-    p.add_argument("-o", "--output", metavar="FILE", help="file to write (default: stdout)")
-    p.add_argument("directory", nargs="?", default=DEFAULT_DIR)
-    p.set_defaults(func=_cmd_export_ical)
+    p.add_argument("--today", type=_date, help=argparse.SUPPRESS)
+    p.set_defaults(func=_cmd_feedback)
 
     p = subparsers.add_parser("schema", help="write the JSON Schemas for editors (VS Code)")
     p.add_argument("-o", "--output", default=f"{DEFAULT_DIR}/schema", metavar="DIR")

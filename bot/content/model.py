@@ -257,6 +257,18 @@ class Municipality(Strict):
     an official map). When given, it replaces radius_km."""
 
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+class DigestSchedule(Strict):
+    """When the region's editors get the weekly digest, in the region's time zone."""
+
+    day: Literal[WEEKDAYS] = "monday"  # type: ignore[valid-type]
+    """Day of the week in English: monday … sunday."""
+    hour: int = Field(default=9, ge=0, le=23)
+    """Hour of the day, 0-23."""
+
+
 class Region(Strict):
     """A region (``regions/<id>/region.yaml``) and its municipalities."""
 
@@ -295,6 +307,9 @@ class Region(Strict):
                         f"{NEVER_FALLBACK[lang][other]}; delete '{other}' from the list"
                     )
         return value
+
+    digest: DigestSchedule = Field(default_factory=DigestSchedule)
+    """Weekly digest for editors, e.g. {day: monday, hour: 9} (the default)."""
 
     @field_validator("timezone")
     @classmethod

@@ -42,9 +42,11 @@ ROLES: tuple[str, ...] = ("admin", "social_worker", "editor")
 
 #: What each role may do. ``announce`` is additionally limited to the member's scope.
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "admin": frozenset({"announce", "cancel", "grant", "reload", "coverage", "gaps", "list"}),
+    "admin": frozenset(
+        {"announce", "cancel", "grant", "reload", "coverage", "gaps", "list", "stats", "feedback"}
+    ),
     "social_worker": frozenset({"announce", "list"}),
-    "editor": frozenset({"reload", "coverage", "gaps"}),
+    "editor": frozenset({"reload", "coverage", "gaps", "feedback"}),
 }
 
 

@@ -9,7 +9,9 @@ what Telegram rejects: "message is not modified", texts over 4096 UTF-16 code
 units after entity parsing (captions over 1024, callback answers over 200),
 callback data over 64 bytes, and HTML that Telegram cannot parse (unclosed,
 mismatched or unknown tags; see :func:`parse_html`). The answers follow the Bot
-API documentation (https://core.telegram.org/bots/api).
+API documentation (https://core.telegram.org/bots/api). After ``setWebhook`` it
+posts updates to the webhook, with the secret token, as Telegram does
+(:meth:`FakeBotApi.post_update`).
 
 Faults (429s, 403s, requests that never get an answer) are for tests only: they
 live in ``tests/botapi_faults.py``, a subclass overriding :meth:`FakeBotApi.intercept`.
@@ -25,6 +27,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 from bot.devtools.fake_bot_reach import ProfileAndInlineMethods
@@ -134,6 +137,9 @@ class FakeBotApi(ProfileAndInlineMethods):
         self._runner: web.AppRunner | None = None
         self._closing = False
         self.port: int | None = None
+        #: What setWebhook set: {"url": ..., "secret_token": ...}; None: long polling.
+        self.webhook: dict[str, Any] | None = None
+        self._poster: aiohttp.ClientSession | None = None
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -157,6 +163,8 @@ class FakeBotApi(ProfileAndInlineMethods):
 
     async def stop(self) -> None:
         await self.release_pollers()
+        if self._poster is not None:
+            await self._poster.close()
         if self._runner:
             await self._runner.cleanup()
 
@@ -172,12 +180,30 @@ class FakeBotApi(ProfileAndInlineMethods):
         return next(self._update_ids)
 
     async def push_update(self, update: dict[str, Any], *, update_id: int | None = None) -> int:
-        """Queue an update and return its id (assigned unless ``update_id`` is given)."""
+        """Queue an update and return its id (assigned unless ``update_id`` is given);
+        with a webhook set, post it there instead."""
         update = {"update_id": update_id or next(self._update_ids), **update}
+        if self.webhook is not None:
+            status = await self.post_update(update)
+            if status != 200:
+                raise RuntimeError(f"the webhook answered {status}")
+            return update["update_id"]
         async with self._new_update:
             self._updates.append(update)
             self._new_update.notify_all()
         return update["update_id"]
+
+    async def post_update(self, update: dict[str, Any], *, secret: str | None = None) -> int:
+        """POST one update to the webhook as Telegram does, with the secret token set by
+        setWebhook (or ``secret`` instead); returns the HTTP status."""
+        assert self.webhook is not None, "no webhook set"
+        if self._poster is None:
+            self._poster = aiohttp.ClientSession()
+        secret = self.webhook.get("secret_token") if secret is None else secret
+        headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
+        update = {"update_id": next(self._update_ids), **update}
+        async with self._poster.post(self.webhook["url"], json=update, headers=headers) as answer:
+            return answer.status
 
     # -- waiting ---------------------------------------------------------------------
 
@@ -386,8 +412,17 @@ class FakeBotApi(ProfileAndInlineMethods):
         return {"ok": True, "result": []}
 
     def _m_getWebhookInfo(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": True, "result": {"url": "", "has_custom_certificate": False,
+        url = self.webhook["url"] if self.webhook else ""
+        return {"ok": True, "result": {"url": url, "has_custom_certificate": False,
                                         "pending_update_count": 0}}  # fmt: skip
+
+    def _m_setWebhook(self, params: dict[str, Any]) -> dict[str, Any]:
+        self.webhook = {"url": params["url"], "secret_token": params.get("secret_token")}
+        return {"ok": True, "result": True}
+
+    def _m_deleteWebhook(self, params: dict[str, Any]) -> dict[str, Any]:
+        self.webhook = None
+        return {"ok": True, "result": True}
 
 
 class UpdateFactory:

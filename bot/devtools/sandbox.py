@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +22,7 @@ from bot.app import build_application
 from bot.config import Settings
 from bot.content.snapshot import Snapshot
 from bot.devtools.fake_bot_api import Call, FakeBotApi, UpdateFactory
+from bot.ops.http import register_webhook
 from bot.runtime import freeze_long_lived
 from bot.storage import Storage
 
@@ -66,19 +68,26 @@ class Sandbox:
         clock: Callable[[], dt.datetime] | None = None,
         settings: dict[str, Any] | None = None,
         api: FakeBotApi | None = None,
+        webhook: bool = False,
     ) -> Sandbox:
-        """Start the stand-in API (unless given), open the database, start polling.
+        """Start the stand-in API (unless given), open the database, start polling
+        (``webhook``: register a webhook the stand-in posts updates to instead).
 
         ``settings`` overrides :class:`~bot.config.Settings` fields (e.g. ``content_dir``
-        and ``watch_content`` for reload tests, ``staff_file``).
+        and ``watch_content`` for reload tests, ``staff_file``). The bot's HTTP port
+        (health, metrics, webhook) is a free one.
         """
         api = api or await FakeBotApi().start()
         storage = await Storage.open(database)
+        overrides: dict[str, Any] = {"watch_content": False, "http_port": 0}
+        if webhook:
+            port = _free_port()
+            overrides.update(http_port=port, webhook_url=f"http://127.0.0.1:{port}/telegram")
         config = Settings(
             token=TEST_TOKEN,
             api_base_url=api.base_url,
             database=Path(str(database)),
-            **{"watch_content": False, **(settings or {})},
+            **{**overrides, **(settings or {})},
         )
         application = build_application(
             config, snapshot, storage=storage, application_class=TrackingApplication
@@ -90,7 +99,11 @@ class Sandbox:
         if application.post_init:
             await application.post_init(application)
         await application.start()
-        await application.updater.start_polling(poll_interval=0.0, timeout=5)
+        if config.webhook_url:
+            data = application.bot_data
+            await register_webhook(application, config.webhook_url, data.webhook_secret)
+        else:
+            await application.updater.start_polling(poll_interval=0.0, timeout=5)
         freeze_long_lived()  # as `newcomer-bot run` does after loading the content
         return sandbox
 
@@ -99,6 +112,9 @@ class Sandbox:
         if app.updater.running:
             await self.api.release_pollers()
             await app.updater.stop()
+        ops = getattr(app.bot_data, "ops", None)
+        if ops is not None:  # no more webhook requests while the last updates finish
+            await ops.stop()
         if app.running:
             await app.stop()
         if app.post_stop:
@@ -130,6 +146,11 @@ class Sandbox:
             self._done.pop(update_id, None)
         return [c for c in self.api.calls[start:] if c.method != "getUpdates"]
 
+    @property
+    def http_url(self) -> str:
+        """Where the bot's HTTP endpoint listens (``/healthz``, ``/metrics``, ...)."""
+        return f"http://127.0.0.1:{self.application.bot_data.ops.port}"
+
     async def text(
         self, user_id: int, text: str, *, timeout: float = 10.0, **kwargs: Any
     ) -> list[Call]:
@@ -148,3 +169,10 @@ class Sandbox:
         return await self.send(
             self.updates.callback(user_id, data, message_id=message_id, **kwargs), timeout=timeout
         )
+
+
+def _free_port() -> int:
+    """A port free on 127.0.0.1 now (for a webhook URL that must be known in advance)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

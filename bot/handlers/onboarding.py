@@ -50,6 +50,7 @@ async def start(update: Update, context: Context) -> None:
     if await deeplinks.open_start_link(update, context):  # /start <payload> of a deep link
         return
     user, t = await current_user(update, context)
+    context.bot_data.stats.count("start", language=t.lang, municipality=user and user.municipality)
     tg_user = update.effective_user
     assert tg_user is not None
     context.user_data.pop(AWAITING, None)

@@ -15,6 +15,7 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.events import search as event_search
+from bot.feedback import scrub  # no phone numbers, e-mails or long digit runs kept
 from bot.handlers.browse import menu_command
 from bot.handlers.common import (
     AWAITING,
@@ -85,6 +86,8 @@ async def answer_question(
         await update.effective_message.reply_text(views.small_talk(result.kind, t))
         await show_menu(update, context, place, t, edit=False)
         return
+    if offset == 0 and not edit:  # usage counts: a search, and whether it found anything
+        context.bot_data.stats.searched(bool(result.hits), language=t.lang, municipality=place.municipality.id)  # fmt: skip
     if (
         not result.hits
         and offset == 0
@@ -98,7 +101,7 @@ async def answer_question(
         await show(update, context, view, edit=edit)
         return
     if not result.hits and offset == 0 and not edit:
-        await context.bot_data.storage.record_unanswered(text, t.lang, place.municipality.id)
+        await context.bot_data.storage.record_unanswered(scrub(text), t.lang, place.municipality.id)
         await show(update, context, views.no_results(snapshot.content, place, t), edit=False)
         return
     context.user_data[LAST_QUERY] = text
@@ -168,7 +171,9 @@ async def _answer_in_group(
         )
         return
     if not result.hits:
-        await context.bot_data.storage.record_unanswered(words, t.lang, place.municipality.id)
+        await context.bot_data.storage.record_unanswered(
+            scrub(words), t.lang, place.municipality.id
+        )
         text = "🤔 " + escape(t._("Sorry, I found nothing for this question."))
         await update.effective_message.reply_text(t.paragraph(text), reply_markup=keyboard)
         return

@@ -2,7 +2,7 @@
 
 It opens the connection, runs the migrations and composes the repositories
 (:attr:`Storage.users`, :attr:`Storage.announcements`, :attr:`Storage.audit_log`,
-:attr:`Storage.unanswered`); its methods are the ones callers used before the
+:attr:`Storage.unanswered`, :attr:`Storage.feedback`); its methods are the ones callers used before the
 split, each handing over to one repository.
 """
 
@@ -17,6 +17,7 @@ import aiosqlite
 from bot.storage import migrations
 from bot.storage.audit import AuditLog, Unanswered
 from bot.storage.connection import Clock, Connection
+from bot.storage.feedback import FeedbackStore
 from bot.storage.outbox import Announcement, Announcements, OutboxItem
 from bot.storage.users import _UNSET, User, Users
 
@@ -37,6 +38,7 @@ class Storage:
         self.audit_log = AuditLog(connection)
         self.unanswered = Unanswered(connection)
         self.announcements = Announcements(connection, self.audit_log)
+        self.feedback = FeedbackStore(connection)
 
     @classmethod
     async def open(cls, path: str | Path, *, clock: Clock = time.time) -> Storage:

@@ -80,6 +80,40 @@ MIGRATIONS: tuple[str, ...] = (
         detail    TEXT
     );
     """,
+    # 4: newcomers' feedback on entries, without user ids (bot/storage/feedback.py),
+    # and the editors' weekly digest (bot/editing/digest.py)
+    """
+    CREATE TABLE feedback_counts (
+        entry_id TEXT NOT NULL,
+        day      TEXT NOT NULL,
+        kind     TEXT NOT NULL,
+        count    INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (entry_id, day, kind)
+    );
+    CREATE TABLE feedback_comments (
+        id         INTEGER PRIMARY KEY,
+        entry_id   TEXT NOT NULL,
+        kind       TEXT NOT NULL,
+        language   TEXT NOT NULL,
+        comment    TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX feedback_comments_created ON feedback_comments (created_at);
+    CREATE TABLE feedback_votes (
+        token BLOB PRIMARY KEY,
+        day   TEXT NOT NULL
+    );
+    CREATE TABLE digest_coverage (
+        region TEXT PRIMARY KEY,
+        counts TEXT NOT NULL
+    );
+    CREATE TABLE digest_sent (
+        region  TEXT NOT NULL,
+        week    TEXT NOT NULL,
+        sent_at INTEGER NOT NULL,
+        PRIMARY KEY (region, week)
+    );
+    """,
 )
 
 

@@ -47,6 +47,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "geo": (),  # ask for the user's location
     "an": ("id", "id"),  # /announce flow: step, argument ("x" when none)
     "ax": ("id",),  # cancel announcement (admins)
+    "fb": ("id", "id"),  # feedback on an entry: kind, entry (bot/handlers/feedback.py)
     "wk": ("num",),  # events this week, page
     "ev": ("id",),  # event card
 }

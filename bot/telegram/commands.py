@@ -46,6 +46,7 @@ STAFF_COMMANDS = {
     "reload": N_("Reload the content"),
     "coverage": N_("Translation coverage"),
     "gaps": N_("Questions without answers"),
+    "feedback": N_("Problems newcomers reported"),
     "grant": N_("Give a staff role"),
     "revoke": N_("Remove a staff role"),
 }
@@ -57,11 +58,12 @@ ROLE_COMMANDS = {
         "reload",
         "coverage",
         "gaps",
+        "feedback",
         "grant",
         "revoke",
     ),
     "social_worker": ("announce", "announcements", "cancel"),
-    "editor": ("reload", "coverage", "gaps"),
+    "editor": ("reload", "coverage", "gaps", "feedback"),
 }
 
 

@@ -29,6 +29,7 @@ from bot.views.common import (
     place_name,
     region_fallbacks,
 )
+from bot.views.feedback import feedback_buttons
 from bot.views.html import shorten_html
 
 #: What ``weekly_schedule`` writes for "until midnight" (and editors write as 23:59).
@@ -193,6 +194,7 @@ def _entry_card(
         action_row.append(InlineKeyboardButton("🌐 " + t._("Website"), url=entry.website))
     if action_row:
         rows.append(action_row)
+    rows.append(feedback_buttons(entry.id, t))  # 👍 / ⚠️ (bot/views/feedback.py)
     rows.append(
         [
             button(back_arrow(t) + " " + t._("Back"), *back),

@@ -367,6 +367,12 @@ def privacy_text(t: Translator) -> str:
                 "addresses in it are removed before it is stored."
             )
         ),
+        escape(
+            t._(
+                "Comments you write about an entry are kept without your id for 90 days, "
+                "without phone numbers or e-mail addresses."
+            )
+        ),
         escape(t._("Send /forget to delete everything about you at any time.")),
     ]
     return t.paragraph("\n".join(lines))
