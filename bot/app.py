@@ -42,6 +42,7 @@ from bot.handlers import (
     events,
     feedback,
     groups,
+    handoff,
     inline,
     onboarding,
     questions,
@@ -50,6 +51,7 @@ from bot.handlers import (
     subscriptions,
 )
 from bot.handlers.errors import ErrorReporter
+from bot.handoff.service import Handoff
 from bot.ops import usage
 from bot.ops.http import OpsServer, webhook_path
 from bot.ops.metrics import MeteredRequest, MeteredUpdateProcessor, Metrics
@@ -67,6 +69,13 @@ async def expire_unanswered(context) -> None:
     deleted = await context.bot_data.storage.expire_unanswered()
     if deleted:
         log.info("deleted %d unanswered questions older than 90 days", deleted)
+
+
+async def purge_handoff(context) -> None:
+    """JobQueue job: delete closed "Ask a person" conversations past their retention."""
+    deleted = await context.bot_data.handoff.purge()
+    if deleted:
+        log.info("deleted %d closed conversations", deleted)
 
 
 def add_handlers(application: Application) -> None:
@@ -106,6 +115,37 @@ def add_handlers(application: Application) -> None:
     # any other button ends the wait (bot/handlers/feedback.py).
     application.add_handler(MessageHandler(filters.TEXT & private, feedback.on_comment), group=-1)
     application.add_handler(CallbackQueryHandler(feedback.cancel_comment), group=-1)
+    # "Ask a person" (bot/handoff): /stop_chat, a conversation's messages, helpdesk topics.
+    application.add_handler(CommandHandler("stop_chat", handoff.stop_chat_command, filters=private))
+    application.add_handler(
+        MessageHandler(
+            private
+            & filters.UpdateType.MESSAGE  # edits are not relayed again
+            & handoff.InConversation(application.bot_data)
+            & handoff.RELAYED
+            & ~filters.COMMAND,
+            handoff.on_private_message,
+        )
+    )
+    helpdesk_commands = {
+        "close": handoff.close_command,
+        "block": handoff.block_command,
+        "handover": handoff.handover_command,
+    }
+    for name, callback in helpdesk_commands.items():
+        application.add_handler(CommandHandler(name, callback, filters=groups_only))
+    application.add_handler(
+        MessageHandler(
+            filters.ChatType.SUPERGROUP
+            & filters.UpdateType.MESSAGE
+            & ~filters.COMMAND
+            & ~filters.StatusUpdate.ALL,
+            handoff.on_group_message,
+        )
+    )
+    application.add_handler(
+        CallbackQueryHandler(handoff.on_topic_button, pattern=callback_data.pattern("hq"))
+    )
     application.add_handler(announce.conversation())
     application.add_handler(
         CommandHandler("search", questions.search_command, filters=private | groups_only)
@@ -139,6 +179,8 @@ def add_handlers(application: Application) -> None:
         "more": questions.on_more_button,
         "ax": announce.on_cancel_announcement_button,
         "an": announce.on_stray_announce_button,  # outside a running /announce
+        "ask": handoff.on_ask_button,
+        "hq": handoff.not_a_helpdesk_private,  # group taps are routed above
         "fb": feedback.on_feedback_button,
         "wk": events.on_week_button,
         "ev": events.on_event_button,
@@ -236,6 +278,11 @@ def build_application(
         await sync_profile(worker.bot)
         data.delivery = worker
         worker.start()
+        await data.handoff.start()
+        # Closed "Ask a person" conversations go after the staff file's retention days.
+        application.job_queue.run_repeating(
+            purge_handoff, interval=6 * 3600, first=30, name="purge-handoff"
+        )
         # Unanswered questions are kept 90 days at most (see Storage.expire_unanswered).
         application.job_queue.run_repeating(
             expire_unanswered, interval=24 * 3600, first=60, name="expire-unanswered"
@@ -273,6 +320,7 @@ def build_application(
         for task in watching:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        await data.handoff.stop()
         worker = getattr(data, "delivery", None)
         if worker is not None:
             await worker.stop()
@@ -328,6 +376,7 @@ def build_application(
         reloader.publish = publish
     if storage is not None:
         data.storage = storage
+    data.handoff = Handoff(data, application.bot)
     add_handlers(application)
     return application
 

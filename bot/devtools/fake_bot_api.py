@@ -13,6 +13,8 @@ API documentation (https://core.telegram.org/bots/api). After ``setWebhook`` it
 posts updates to the webhook, with the secret token, as Telegram does
 (:meth:`FakeBotApi.post_update`).
 
+Forum topics and copyMessage ("Ask a person" helpdesks): bot/devtools/fake_bot_forums.py.
+
 Faults (429s, 403s, requests that never get an answer) are for tests only: they
 live in ``tests/botapi_faults.py``, a subclass overriding :meth:`FakeBotApi.intercept`.
 """
@@ -30,6 +32,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from bot.devtools.fake_bot_forums import Forum, ForumMethods, add_topic_and_media
 from bot.devtools.fake_bot_reach import ProfileAndInlineMethods
 from bot.devtools.telegram_html import EntityParseError, parse_html, utf16_len
 
@@ -54,7 +57,10 @@ _JSON_KEYS = {
     "reply_markup", "entities", "commands", "scope", "link_preview_options",
     "allowed_updates", "reply_parameters", "menu_button",
 }  # fmt: skip
-_INT_KEYS = {"chat_id", "message_id", "offset", "limit", "timeout", "cache_time", "user_id"}
+_INT_KEYS = {
+    "chat_id", "message_id", "offset", "limit", "timeout", "cache_time", "user_id",
+    "from_chat_id", "message_thread_id",
+}  # fmt: skip
 _FLOAT_KEYS = {"latitude", "longitude"}
 
 
@@ -117,7 +123,7 @@ def _decode(params: dict[str, str]) -> dict[str, Any]:
     return out
 
 
-class FakeBotApi(ProfileAndInlineMethods):
+class FakeBotApi(ProfileAndInlineMethods, ForumMethods):
     """The stand-in server. ``await start()``, use :attr:`base_url`, ``await stop()``.
 
     Updates pushed with :meth:`push_update` are served to ``getUpdates``; every
@@ -129,6 +135,7 @@ class FakeBotApi(ProfileAndInlineMethods):
         self.record = record
         self.counts: dict[str, int] = {}
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
+        self.forums: dict[int, Forum] = {}  # see ForumMethods
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count] = {}
@@ -183,6 +190,10 @@ class FakeBotApi(ProfileAndInlineMethods):
         """Queue an update and return its id (assigned unless ``update_id`` is given);
         with a webhook set, post it there instead."""
         update = {"update_id": update_id or next(self._update_ids), **update}
+        message = update.get("message")
+        if isinstance(message, dict) and "chat" in message and "message_id" in message:
+            # Telegram keeps what people send: the bot can copy it later.
+            self.messages[(int(message["chat"]["id"]), int(message["message_id"]))] = message
         if self.webhook is not None:
             status = await self.post_update(update)
             if status != 200:
@@ -321,13 +332,18 @@ class FakeBotApi(ProfileAndInlineMethods):
 
     def _new_message(self, chat_id: int, **fields: Any) -> dict[str, Any]:
         counter = self._message_ids.setdefault(chat_id, itertools.count(1))
+        chat: dict[str, Any] = {"id": chat_id, "type": "private" if chat_id > 0 else "group"}
+        if chat_id in self.forums:
+            chat.update(type="supergroup", is_forum=True)
         message = {
             "message_id": next(counter),
             "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
+            "chat": chat,
             "from": BOT_USER,
             **{k: v for k, v in fields.items() if v is not None},
         }
+        if message.get("message_thread_id") is not None:
+            message["is_topic_message"] = True
         self.messages[(chat_id, message["message_id"])] = message
         return message
 
@@ -342,10 +358,17 @@ class FakeBotApi(ProfileAndInlineMethods):
             return self._bad("message text is empty")
         if bad := self._check_markup(params):
             return bad
+        if bad := self._check_thread(params):
+            return bad
         markup = params.get("reply_markup")
         # Message.reply_markup is only ever an inline keyboard (Bot API, Message).
         inline = markup if markup and "inline_keyboard" in markup else None
-        message = self._new_message(int(params["chat_id"]), text=text, reply_markup=inline)
+        message = self._new_message(
+            int(params["chat_id"]),
+            text=text,
+            reply_markup=inline,
+            message_thread_id=params.get("message_thread_id"),
+        )
         return {"ok": True, "result": message}
 
     def _m_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -353,6 +376,8 @@ class FakeBotApi(ProfileAndInlineMethods):
         message = self.messages.get(key)
         if message is None:
             return self._bad("message to edit not found")
+        if message.get("from", {}).get("id") != BOT_USER["id"]:
+            return self._bad("message can't be edited")
         text, bad = self._shown_text(params, "text", MAX_TEXT_CHARS, "MESSAGE_TOO_LONG")
         if bad:
             return bad
@@ -447,14 +472,23 @@ class UpdateFactory:
         chat_id: int | None = None,
         chat_type: str = "private",
         location: tuple[float, float] | None = None,
+        thread_id: int | None = None,
+        media: str | None = None,
+        caption: str | None = None,
     ) -> dict[str, Any]:
-        """A ``message`` update; commands get their ``bot_command`` entity like Telegram adds."""
+        """A ``message`` update; commands get their ``bot_command`` entity like Telegram adds.
+
+        ``thread_id``: a message in that forum topic (the chat a supergroup with topics).
+        ``media``: ``photo``, ``voice`` or ``document`` (with an optional ``caption``).
+        """
         chat: dict[str, Any] = {
             "id": chat_id if chat_id is not None else user_id,
             "type": chat_type,
         }
         if chat_type != "private":
             chat["title"] = "A group"
+        if thread_id is not None:
+            chat.update(type="supergroup", is_forum=True)
         message: dict[str, Any] = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),
@@ -469,6 +503,7 @@ class UpdateFactory:
                 message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
         if location is not None:
             message["location"] = {"latitude": location[0], "longitude": location[1]}
+        add_topic_and_media(message, thread_id, media, caption)
         key = "channel_post" if chat_type == "channel" else "message"
         return {key: message}
 

@@ -29,6 +29,7 @@ from bot.handlers.common import (
 from bot.storage import User
 from bot.views import card
 from bot.views import newcomer as views
+from bot.views.handoff import with_ask_button
 
 # -- commands and messages -------------------------------------------------------
 
@@ -137,6 +138,8 @@ async def on_entry_button(update: Update, context: Context) -> None:
     else:
         back = ("cat", entry.category, data.num(1) if data.action == "ec" else 0)
     view = card.entry_card(content, entry, t, now, back=back, region=place.region)
+    if entry.id == place.region.counselling and context.bot_data.handoff.available(place):
+        view = with_ask_button(view, t)  # "Ask a person" on the counselling card
     await answer_and_show(update, context, view)
 
 

@@ -148,8 +148,15 @@ async def menu_view(update: Update, context: Context, place: Place, t: Translato
     today = context.bot_data.today(place.region)
     user = await context.bot_data.storage.get_user(update.effective_user.id)
     ask = user is not None and not user.asked_subscribe and not user.subscribed
+    ask_person = context.bot_data.handoff.available(place)  # "Ask a person" (bot/handoff)
     return views.main_menu(
-        content, place, t, today, ask_subscribe=ask, examples=show_examples(context)
+        content,
+        place,
+        t,
+        today,
+        ask_subscribe=ask,
+        examples=show_examples(context),
+        ask_person=ask_person,
     )
 
 

@@ -86,7 +86,9 @@ async def municipality_command(update: Update, context: Context) -> None:
 
 async def privacy_command(update: Update, context: Context) -> None:
     _, t = await current_user(update, context)
-    await update.effective_message.reply_text(views.privacy_text(t))
+    staff = context.bot_data.staff  # "Ask a person" keeps a ticket while helpdesks exist
+    days = staff.helpdesk_retention_days if staff.helpdesks else None
+    await update.effective_message.reply_text(views.privacy_text(t, handoff_days=days))
 
 
 async def forget_command(update: Update, context: Context) -> None:
@@ -166,6 +168,7 @@ async def on_forget_button(update: Update, context: Context) -> None:
     if tapped(update).arg(0) != "yes":
         await back_to_start(update, context, user, t)
         return
+    await context.bot_data.handoff.forget(update.effective_user.id)  # ends "Ask a person"
     await context.bot_data.storage.forget_user(update.effective_user.id)
     context.user_data.clear()
     await show(update, context, views.forgotten(t))

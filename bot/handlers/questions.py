@@ -102,7 +102,9 @@ async def answer_question(
         return
     if not result.hits and offset == 0 and not edit:
         await context.bot_data.storage.record_unanswered(scrub(text), t.lang, place.municipality.id)
-        await show(update, context, views.no_results(snapshot.content, place, t), edit=False)
+        ask = context.bot_data.handoff.available(place)
+        view = views.no_results(snapshot.content, place, t, ask_person=ask)
+        await show(update, context, view, edit=False)
         return
     context.user_data[LAST_QUERY] = text
     searched = snapshot.content.place(result.municipality_id) or place

@@ -18,6 +18,7 @@ from bot.storage import migrations
 from bot.storage.audit import AuditLog, Unanswered
 from bot.storage.connection import Clock, Connection
 from bot.storage.feedback import FeedbackStore
+from bot.storage.handoff import HandoffStore
 from bot.storage.outbox import Announcement, Announcements, OutboxItem
 from bot.storage.users import _UNSET, User, Users
 
@@ -39,6 +40,7 @@ class Storage:
         self.unanswered = Unanswered(connection)
         self.announcements = Announcements(connection, self.audit_log)
         self.feedback = FeedbackStore(connection)
+        self.handoff = HandoffStore(connection)  # "Ask a person" (bot/handoff)
 
     @classmethod
     async def open(cls, path: str | Path, *, clock: Clock = time.time) -> Storage:

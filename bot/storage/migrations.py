@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 
 from bot.storage.connection import Connection, StorageUnusable, describe_open_error
+from bot.storage.handoff import SCHEMA as HANDOFF_SCHEMA
 
 #: Forward migrations; index + 1 is the schema version they bring the database to.
 MIGRATIONS: tuple[str, ...] = (
@@ -114,6 +115,8 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (region, week)
     );
     """,
+    # 5: "Ask a person" conversations and their relay outbox (bot/storage/handoff.py)
+    HANDOFF_SCHEMA,
 )
 
 

@@ -113,6 +113,15 @@ class Users:
         async with self.connection.transaction():
             await self.connection.db.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
             await self.connection.db.execute("DELETE FROM outbox WHERE chat_id = ?", (user_id,))
+            # "Ask a person": their conversations and relays (bot/storage/handoff.py)
+            await self.connection.db.execute(
+                "DELETE FROM handoff_outbox WHERE ticket IN (SELECT ticket FROM "
+                "handoff_conversations WHERE user_id = ?)",
+                (user_id,),
+            )
+            await self.connection.db.execute(
+                "DELETE FROM handoff_conversations WHERE user_id = ?", (user_id,)
+            )
         self._remember(user_id, None)
 
     async def subscribers(self, municipalities: list[str]) -> list[tuple[int, str | None]]:

@@ -48,6 +48,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "an": ("id", "id"),  # /announce flow: step, argument ("x" when none)
     "ax": ("id",),  # cancel announcement (admins)
     "fb": ("id", "id"),  # feedback on an entry: kind, entry (bot/handlers/feedback.py)
+    "ask": ("id",),  # "Ask a person": go | stop
+    "hq": ("id", "id"),  # helpdesk topic (staff): close | block, ticket
     "wk": ("num",),  # events this week, page
     "ev": ("id",),  # event card
 }

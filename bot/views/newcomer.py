@@ -38,6 +38,7 @@ from bot.views.common import (
     region_fallbacks,
 )
 from bot.views.events import has_events, week_button
+from bot.views.handoff import ask_button, handoff_privacy, with_ask_button
 
 #: Mark of example entries in lists and search results (the card says it in words).
 EXAMPLE_MARK = "🧪"
@@ -179,18 +180,21 @@ def main_menu(
     *,
     ask_subscribe: bool = False,
     examples: bool = True,
+    ask_person: bool = False,
 ) -> View:
     """Categories with the number of entries each has for the municipality.
 
     With ``ask_subscribe`` the menu also asks, once, whether the user wants news
     from the municipality (off until they say yes). Menus are the most frequent
     answer, so each is built once per content version, language and day.
-    ``examples``: whether example entries are shown (``BOT_SHOW_EXAMPLES``).
+    ``examples``: whether example entries are shown (``BOT_SHOW_EXAMPLES``);
+    ``ask_person``: the "Ask a person" button (a helpdesk answers for the place).
     """
     key = ("main_menu", place.municipality.id, t.lang, ask_subscribe, examples)
-    return memo(
+    view = memo(
         content, key, today, lambda: _main_menu(content, place, t, today, ask_subscribe, examples)
     )
+    return with_ask_button(view, t) if ask_person else view
 
 
 def _main_menu(
@@ -346,7 +350,8 @@ def help_text(t: Translator) -> str:
     return t.paragraph("\n".join(lines))
 
 
-def privacy_text(t: Translator) -> str:
+def privacy_text(t: Translator, *, handoff_days: int | None = None) -> str:
+    """What the bot stores; with ``handoff_days``, also what "Ask a person" keeps."""
     lines = [
         "<b>" + escape(t._("Your privacy")) + "</b>",
         escape(
@@ -375,6 +380,8 @@ def privacy_text(t: Translator) -> str:
         ),
         escape(t._("Send /forget to delete everything about you at any time.")),
     ]
+    if handoff_days is not None:
+        lines.insert(-1, escape(handoff_privacy(t, handoff_days)))
     return t.paragraph("\n".join(lines))
 
 
@@ -465,7 +472,7 @@ def search_results(
     return View(t.paragraph("\n".join(lines)), InlineKeyboardMarkup(rows))
 
 
-def no_results(content: Content, place: Place, t: Translator) -> View:
+def no_results(content: Content, place: Place, t: Translator, *, ask_person: bool = False) -> View:
     """Nothing found: say so kindly, offer the topics and the region's counselling contact."""
     lines = [
         "🤔 " + escape(t._("Sorry, I found nothing for this question.")),
@@ -476,6 +483,8 @@ def no_results(content: Content, place: Place, t: Translator) -> View:
     if counselling is not None:
         title, _ = localized(counselling.title, t, place.region.default_language)
         rows.insert(0, [button(f"🤝 {title}", "e", counselling.id)])
+    if ask_person:
+        rows.insert(0, [ask_button(t)])
     return View(t.paragraph("\n".join(lines)), InlineKeyboardMarkup(rows))
 
 

@@ -1,0 +1,1 @@
+"""Ask a person: an anonymous line from a newcomer to their municipality's social workers."""
