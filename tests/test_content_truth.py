@@ -212,7 +212,7 @@ def test_the_card_shows_last_checked_with_source_and_reviewed(tmp_path):
     text = REAL.format(id="t-office") + 'source: "https://www.remich.lu/"\nreviewed: 2026-11-30\n'
     root = write_content(tmp_path, {"t-office": text})
 
-    assert "Last checked: Nov 30, 2026" in card(root, "t-office")
+    assert "Last checked: November 30, 2026" in card(root, "t-office")
 
 
 def test_the_card_shows_no_last_checked_without_a_reviewed_date(tmp_path):

@@ -152,7 +152,7 @@ async def test_forget_deletes_the_user(sandbox):
 
 async def test_language_picker_uses_own_names_not_flags(sandbox):
     calls = await sandbox.text(808, "/start")  # a client that sends no language
-    labels = last_keyboard(calls)
+    labels = {label.strip("\u2067\u2069"): data for label, data in last_keyboard(calls).items()}
     assert {"العربية", "Deutsch", "Українська", "Tigrinya"} - set(labels) <= {"Tigrinya"}
     assert "ትግርኛ" in labels
     assert not any(re.search(r"[\U0001F1E6-\U0001F1FF]", label) for label in labels)

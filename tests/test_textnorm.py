@@ -110,3 +110,49 @@ def test_fold_output_is_only_letters_digits_and_single_spaces(text: str) -> None
 @given(st.lists(st.sampled_from(["Remich", "Grevenmacher", "Ausländerbehörde", "ريميش", "Ремих"])))
 def test_fold_of_joined_words_is_joined_folds(words: list[str]) -> None:
     assert fold(" ".join(words)) == " ".join(fold(w) for w in words)
+
+
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [
+        # Sorani typed on a Persian or Arabic keyboard: ڕ ڵ ێ ۆ ە written plain.
+        ("ريگا", "ڕێگا"),
+        ("كوردي سوراني", "کوردی سۆرانی"),
+        ("خويندنگه", "خوێندنگە"),
+        ("مال", "ماڵ"),
+        # Urdu letter shapes: ے ں ہ ھ ۃ.
+        ("پاكستان", "پاکستاں"),
+        ("مدد چاهيي", "مدد چاہیے"),
+        ("بهائي", "بھائی"),
+        # Amharic: one sound, several letter series.
+        ("ሀኪም", "ሐኪም"),
+        ("ሀኪም", "ኀኪም"),
+        ("ሰራተኛ", "ሠራተኛ"),
+        ("አማርኛ", "ዐማርኛ"),
+        ("ጸሀይ", "ፀሐይ"),
+        # Latin diacritics typed without them (Kurmanji, Albanian, Romanian, Polish).
+        ("kurdi cawa", "Kurdî çawa"),
+        ("shqiperi", "Shqipëri"),
+        ("invatamant scoala", "învățământ școală"),
+        ("invatamant", "învăţământ"),  # cedilla ţ as older keyboards write it
+        ("zolc lodz", "Żółć Łódź"),
+        ("ninos", "niños"),
+    ],
+)
+def test_new_scripts_fold_to_what_people_type(typed: str, written: str) -> None:
+    assert fold(typed) == fold(written)
+
+
+def test_urdu_and_tigrinya_letters_of_their_own_are_kept() -> None:
+    # Urdu retroflex letters are no variants of ت د ر.
+    assert fold("ٹ ڈ ڑ") == "ٹ ڈ ڑ"
+    # Tigrinya's own letters (ቐ, ኸ) stay.
+    assert fold("ቐ ኸ") == "ቐ ኸ"
+
+
+def test_script_of_the_new_languages() -> None:
+    assert script_of(fold("کوردی")) == "arabic"
+    assert script_of(fold("اردو")) == "arabic"
+    assert script_of(fold("አማርኛ")) == "ethiopic"
+    assert script_of(fold("Shqip")) == "latin"
+    assert script_of(fold("Ąę")) == "latin"

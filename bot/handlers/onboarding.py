@@ -33,6 +33,7 @@ from bot.handlers.common import (
 from bot.i18n import Translator, normalize_language, translator
 from bot.reach import deeplinks
 from bot.views import newcomer as views
+from bot.views.common import View
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,16 @@ log = logging.getLogger(__name__)
 #: least this (rapidfuzz 0-100) and clearly beats the runner-up.
 SURE_MATCH = 88
 CLEAR_LEAD = 6
+
+
+def picker(update: Update, context: Context, t: Translator, place: Place | None = None) -> View:
+    """The language picker, most likely languages first: the Telegram client's
+    language, then those of the user's country (or of every country the content covers)."""
+    tg_user = update.effective_user
+    client = normalize_language(tg_user.language_code if tg_user else None)
+    content = context.bot_data.snapshot.content
+    countries = (place.region.country,) if place else tuple(sorted(content.countries))
+    return views.language_picker(t, client, countries)
 
 
 # -- commands --------------------------------------------------------------------
@@ -64,7 +75,7 @@ async def start(update: Update, context: Context) -> None:
         if detected is None:
             # No language we have: ask, with the prompt in English.
             await update.effective_message.reply_text(views.welcome(t))
-            await show(update, context, views.language_picker(t), edit=False)
+            await show(update, context, picker(update, context, t), edit=False)
             return
         user = await context.bot_data.storage.save_user(tg_user.id, language=detected)
         t = translator(detected)
@@ -74,8 +85,8 @@ async def start(update: Update, context: Context) -> None:
 
 async def language_command(update: Update, context: Context) -> None:
     """/language: the language picker."""
-    _, t = await current_user(update, context)
-    await show(update, context, views.language_picker(t), edit=False)
+    user, t = await current_user(update, context)
+    await show(update, context, picker(update, context, t, user_place(context, user)), edit=False)
 
 
 async def municipality_command(update: Update, context: Context) -> None:
@@ -102,9 +113,9 @@ async def forget_command(update: Update, context: Context) -> None:
 
 async def on_language_picker_button(update: Update, context: Context) -> None:
     """``lp``: the language picker."""
-    _, t = await current_user(update, context)
+    user, t = await current_user(update, context)
     await update.callback_query.answer()
-    await show(update, context, views.language_picker(t))
+    await show(update, context, picker(update, context, t, user_place(context, user)))
 
 
 async def on_language_button(update: Update, context: Context) -> None:

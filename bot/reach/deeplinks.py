@@ -180,7 +180,9 @@ async def _open_place(update: Update, context: Context, target: Target) -> bool:
     await update.effective_message.reply_text(views.welcome(t))
     if language is None:
         # Neither the link nor Telegram says which language: ask (the menu follows).
-        await show(update, context, views.language_picker(t), edit=False)
+        await show(
+            update, context, views.language_picker(t, None, (place.region.country,)), edit=False
+        )
         return True
     if target.category is not None:
         today = data.today(place.region)

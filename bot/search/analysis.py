@@ -48,6 +48,19 @@ _STOPWORDS_RAW = {
     "uk": "де як можна мені я в у на для з із і й та чи що хочу треба потрібно мене моя мій",
     "ru": "где как можно мне я в во на для с со и или что хочу нужно надо мой моя меня",
     "ti": "ኣበይ ከመይ ኣብ ን እዩ ኣለ ክንደይ እንታይ ናይ",
+    "prs": "کجا در كجا چطور از به در كه را با براي برايم من مره ميخواهم ميتوانم كدام است هست دارم",
+    "ckb": "له كوي چون چي من دەمەوێ دەتوانم بو و يان به كه ئەم ئەو هەیە",
+    "ku": "ku li ez dikarim cawa ci u an ji bi min dixwazim dive heye kengi",
+    "so": "xaggee halkee sidee maxaa waa ma iyo ama ka la aan waxaan rabaa doonayaa meeqa",
+    "am": "የት እንዴት ምን ነው አለ ውስጥ እና ወይም እኔ እፈልጋለሁ ላይ",
+    "ur": "کہاں کیسے کیا میں میرے مجھے ہے ہیں کا کی کے کو سے پر اور یا چاہیے چاہتا کوئی",
+    "it": "dove posso come cosa il lo la gli le un una di del della in per con mi io voglio "
+    "cerco trovare",
+    "es": "donde dónde puedo como cómo que qué el los las un una de del en para con mi yo quiero "
+    "necesito busco hay",
+    "sq": "ku mund si cfare nje ne per me dhe ose une dua kam nevoje kerkoj eshte",
+    "ro": "unde pot cum ce un de la in pe pentru cu si sau eu vreau caut este sunt",
+    "pl": "gdzie jak moge co na do dla lub czy jest sa ja chce potrzebuje szukam mi mnie moj moja",
 }
 STOPWORDS: frozenset[str] = frozenset(
     word for text in _STOPWORDS_RAW.values() for word in fold(text).split()
@@ -63,7 +76,8 @@ _FREE_WORDS = frozenset(
         "free gratis umsonst kostenlos kostenlose kostenlosen kostenloser kostenloses "
         "gebuhrenfrei gratuit gratuite gratuits gratuites gratuitement gratuito gratuita "
         "gratuitos gratuitas ucretsiz bedava مجاني مجانا مجانية مجاناً بالمجان ببلاش "
-        "رایگان مجانی وړیا مفت ብነጻ ነጻ ናጻ frai"
+        "رایگان مجانی وړیا مفت ብነጻ ነጻ ናጻ frai darmowy darmowe darmowa darmo bezpłatny "
+        "bezpłatne bezpłatna falas bilaash belaş bêpere بەخۆڕایی بەخۆرایی በነጻ gratuită"
     ).split()
 )
 _FREE_STARTS = tuple(fold("безкоштовн безоплатн бесплатн kostenlos gratuit ucretsiz مجاني").split())
@@ -75,7 +89,12 @@ def is_free_word(word: str) -> bool:
 
 
 # --- stemming ------------------------------------------------------------------
-_SNOWBALL = {"en": "english", "de": "german", "fr": "french", "pt": "portuguese", "ru": "russian"}
+# Snowball has no stemmer for Albanian, Somali, Kurdish, Amharic or Urdu: their
+# words are matched whole (plus prefixes and typos, see bot.search.query).
+_SNOWBALL = {
+    "en": "english", "de": "german", "fr": "french", "pt": "portuguese", "ru": "russian",
+    "it": "italian", "es": "spanish", "ro": "romanian", "pl": "polish",
+}  # fmt: skip
 
 # Larkey et al.'s "light10" stemmer for Arabic (SIGIR 2002), applied to the
 # folded text of Arabic, Persian and Pashto alike: the prefixes and suffixes
@@ -88,6 +107,12 @@ _UK_SUFFIXES = tuple(sorted([*_UK_ENDINGS.split(), *"аяоеіиуюьїй"], k
 # Turkish: the Snowball stemmer needs the dotted/dotless letters folding removes
 # (and turns "almanca" into "alma"); strip plural and possessive/case endings only.
 _TR_SUFFIXES = ("lari", "leri", "lar", "ler", "si", "su", "nin", "nun", "dan", "den", "da", "de")
+
+
+# Kurmanji has no Snowball stemmer: strip the izafe and oblique endings (folded:
+# -ê → e), which carry most of the variation in short questions: "kursa zimên",
+# "zarokên min", "ji bo penaberan" (kurs, zarok, penaber).
+_KU_SUFFIXES = ("eke", "eki", "yen", "ye", "ya", "en", "an", "ek", "e", "a")
 
 
 def _strip(word: str, suffixes: Iterable[str], keep: int, times: int = 1) -> str:
@@ -125,14 +150,14 @@ def _snowball_arabic() -> Callable[[str], str]:
 
 def make_stemmer(lang: str) -> Callable[[str], str] | None:
     """The stemmer for ``lang`` (folded word → folded stem), or None for none."""
-    if lang in ("ar", "fa", "ps") and ARABIC_STEMMER == "snowball":
+    if lang in ("ar", "fa", "prs", "ps") and ARABIC_STEMMER == "snowball":
         return _snowball_arabic()
     if lang in _SNOWBALL:
         stem = snowballstemmer.stemmer(_SNOWBALL[lang]).stemWord
         # Snowball output can hold letters folding removes (it writes some of
         # its own normalisations); fold again so index and query agree.
         return lambda w: fold(stem(w)) or w
-    if lang in ("ar", "fa", "ps"):
+    if lang in ("ar", "fa", "prs", "ps"):
         return _stem_arabic
     if lang == "uk":
         # Newer Snowball releases may add Ukrainian; until then, strip endings.
@@ -142,14 +167,16 @@ def make_stemmer(lang: str) -> Callable[[str], str] | None:
         return lambda w: _strip(w, _UK_SUFFIXES, keep=3)
     if lang == "tr":
         return lambda w: _strip(w, _TR_SUFFIXES, keep=3, times=2)
+    if lang == "ku":
+        return lambda w: _strip(w, _KU_SUFFIXES, keep=3)
     return None
 
 
 #: Languages whose stemmers apply to a query word, by the word's script.
 SCRIPT_LANGUAGES = {
-    "latin": ("en", "de", "fr", "pt", "tr"),
+    "latin": ("en", "de", "fr", "pt", "tr", "it", "es", "ro", "pl", "ku"),
     "cyrillic": ("ru", "uk"),
-    "arabic": ("ar",),  # one light stemmer serves ar, fa and ps
+    "arabic": ("ar",),  # one light stemmer serves ar, fa, prs and ps (not ckb, ur)
 }
 
 # Cyrillic → Latin as people type it on a Latin keyboard ("kurs nimetskoi").

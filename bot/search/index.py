@@ -9,9 +9,9 @@ Index layout (why it is fast)
 -----------------------------
 Entries are numbered so that each visibility group — one municipality's own
 entries, a region's, a country's — is a contiguous range. A term's postings are
-one sorted ``array`` of 64-bit integers ``entry << 20 | language mask << 4 |
+one sorted ``array`` of 64-bit integers ``entry << 36 | language mask << 4 |
 field``, so the part a municipality can see is found by bisection and only
-that part is read. (A 16th and further content language share the last mask
+that part is read (2**27 entries fit). (A 32nd and further content language share the last mask
 bit: they still match, only ``matched_language`` may name the wrong one.)
 """
 
@@ -47,8 +47,8 @@ FIELD_WEIGHT = (1.0, 0.9, 0.6, 0.35)
 CATEGORY_NAME_WEIGHT = 0.6
 CATEGORY_KEYWORD_WEIGHT = 0.55
 
-MASK_BITS = 16
-ENTRY_SHIFT = 20
+MASK_BITS = 32  # 23 UI languages, room for more
+ENTRY_SHIFT = MASK_BITS + 4
 FIELD_BITS = 0xF
 MASK_ALL = (1 << MASK_BITS) - 1
 

@@ -444,7 +444,7 @@ class SearchIndex(IndexData):
         def content_sum(row: list[float]) -> float:
             return sum(v for i, v in enumerate(row) if i not in free_idx)
 
-        category = None
+        category = topic = None
         if cat_rows:
             # "free" fits any topic: it counts as covered, but does not choose.
             best_ci, best_row = max(cat_rows.items(), key=lambda kv: (content_sum(kv[1]), -kv[0]))
@@ -454,8 +454,10 @@ class SearchIndex(IndexData):
             # every word in their own title or keywords, the user means those.
             strong_floor = 0.8 * FIELD_WEIGHT[KEYWORDS] * n_content
             strong = sum(1 for r in ranked if direct.get(r[3], 0.0) >= strong_floor)
-            if covered >= 0.6 and not 1 <= strong <= 2:
-                category = self._cat_ids[best_ci]
+            if covered >= 0.6:
+                topic = self._cat_ids[best_ci]
+                if not 1 <= strong <= 2:
+                    category = topic
 
         # Answer only with evidence: the best hit's words must mean what it is
         # about, or the question must name the category it asks about.
@@ -498,10 +500,12 @@ class SearchIndex(IndexData):
             return max(own, content_sum(crow) / n_content if crow else 0.0)
 
         sureness = max((proof(r[3]) for r in ranked[:3]), default=0.0)
-        if category is not None and ranked:
+        if topic is not None and ranked:
             # The question names a topic as a whole ("کور", house): answer with
-            # it, and the view offers the whole topic.
-            crow = cat_evidence.get(self._cat_ids.index(category))
+            # it, and the view offers the whole topic. Also when one or two
+            # entries match its words only through another language (Polish
+            # "apteka" in a Russian keyword «аптека»): they rank first.
+            crow = cat_evidence.get(self._cat_ids.index(topic))
             sureness = max(sureness, content_sum(crow) / n_content if crow else 0.0)
         if sureness < MIN_EVIDENCE:
             return SearchResult(

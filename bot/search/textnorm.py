@@ -38,7 +38,32 @@ _ARABIC_MAP = {
     "\u06aa": "\u0643",  # ڪ swash kaf → ك
     "\u06c1": "\u0647",  # ہ heh goal → ه
     "\u06d5": "\u0647",  # ە ae → ه
+    # Sorani letters typed with the plain Arabic/Persian letter on keyboards that
+    # lack them (the usual spelling on Persian and Arabic phone keyboards).
+    "\u0695": "\u0631",  # ڕ reh with small v below → ر
+    "\u06b5": "\u0644",  # ڵ lam with small v → ل
+    "\u06ce": "\u064a",  # ێ yeh with small v → ي
+    "\u06c6": "\u0648",  # ۆ oe → و
+    # Urdu: the same letters in their Urdu shapes.
+    "\u06ba": "\u0646",  # ں noon ghunna → ن
+    "\u06be": "\u0647",  # ھ heh doachashmee (aspiration: بھ) → ه
+    "\u06c3": "\u0647",  # ۃ teh marbuta goal → ه
 }
+
+# --- Ethiopic script -----------------------------------------------------------
+# Amharic writes one sound with several letter series (ሀ ሐ ኀ = h, ሰ ሠ = s, አ ዐ = ʔ,
+# ጸ ፀ = ts); spelling varies between writers and dictionaries, and readers treat
+# the series as interchangeable, so each folds to its first series, order by
+# order (ሓ → ሃ, ሡ → ሱ, ዕ → እ). Tigrinya still keeps ሐ (ḥ) and ዐ (ʕ) apart from
+# ሀ and አ; folding them costs a few Tigrinya minimal pairs in search, where
+# both sides fold the same way and typos are tolerated anyway.
+_ETHIOPIC_SERIES = {0x1210: 0x1200, 0x1280: 0x1200, 0x1220: 0x1230, 0x12D0: 0x12A0, 0x1340: 0x1338}
+_ETHIOPIC_MAP = {
+    chr(variant + order): chr(base + order)
+    for variant, base in _ETHIOPIC_SERIES.items()
+    for order in range(7)
+}
+_ETHIOPIC_MAP["\u1227"] = "\u1237"  # ሧ → ሷ (swa)
 # Arabic-Indic and Persian digits → ASCII, so "۱۱۲" finds "112".
 _ARABIC_MAP.update({chr(0x0660 + i): str(i) for i in range(10)})
 _ARABIC_MAP.update({chr(0x06F0 + i): str(i) for i in range(10)})
@@ -66,7 +91,13 @@ _LATIN_MAP = {
 
 _CYRILLIC_MAP = {"ё": "е"}  # Russians mostly type е for ё
 
-_LETTER_MAP = {**_ARABIC_MAP, **_LATIN_MAP, **_CYRILLIC_MAP, **dict.fromkeys(_DROP, "")}
+_LETTER_MAP = {
+    **_ARABIC_MAP,
+    **_ETHIOPIC_MAP,
+    **_LATIN_MAP,
+    **_CYRILLIC_MAP,
+    **dict.fromkeys(_DROP, ""),
+}
 _LETTER_TABLE_KEYS = tuple(_LETTER_MAP)
 
 
@@ -225,11 +256,13 @@ def fold(text: str) -> str:
     Steps: Unicode compatibility normalisation (NFKC: ligatures, full-width and
     Arabic presentation forms), casefolding (ß → ss), removal of accents and
     harakat, unification of Arabic/Persian letter variants (أ إ آ ٱ → ا,
-    ة → ه, ى ی → ي, ک → ك, Arabic-Indic digits → 0-9), removal of tatweel and
+    ة ە ہ ھ → ه, ى ی ے ێ → ي, ک → ك, Sorani ڕ ڵ ۆ → ر ل و, Urdu ں → ن,
+    Arabic-Indic digits → 0-9), of Ethiopic letter series that spell one sound
+    (ሐ ኀ → ሀ, ሠ → ሰ, ዐ → አ, ፀ → ጸ), removal of tatweel and
     zero-width joiners, Latin/Cyrillic lookalikes in a mixed word written in
     the word's majority script, punctuation and symbols turned into spaces,
-    whitespace collapsed and stripped. Letters of other scripts (Ge'ez for
-    Tigrinya, Cyrillic й ї) are kept as they are. ``fold(fold(x)) == fold(x)``.
+    whitespace collapsed and stripped. Other letters (Cyrillic й ї, Urdu ٹ ڈ ڑ)
+    are kept as they are. ``fold(fold(x)) == fold(x)``.
     """
     s = _fold_once(text)
     if not s.isascii() and not s.islower() and _has_upper(s):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from html import escape
 
-from babel.dates import format_date, format_time, get_day_names
+from babel.dates import format_time, get_day_names
 from babel.lists import format_list
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -179,7 +179,7 @@ def _entry_card(
     if where:
         details.append(f"🗺 {escape(where)}")
     if entry.last_checked() and not entry.example:
-        checked = format_date(entry.last_checked(), format="medium", locale=t.locale)
+        checked = t.date(entry.last_checked())
         details.append("✅ " + escape(t._("Last checked: {date}").format(date=checked)))
     if details:
         lines += ["", *details]

@@ -16,13 +16,12 @@ from __future__ import annotations
 import datetime as dt
 from html import escape
 
-from babel.numbers import format_decimal
 from babel.units import format_unit
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.content.model import Entry, Region
 from bot.content.store import SCOPE_MUNICIPALITY, SCOPE_NATIONAL, Content, Place
-from bot.i18n import LANGUAGES, Translator, language_name
+from bot.i18n import LANGUAGES, PDI, Translator, is_rtl, language_name
 from bot.telegram.commands import PRIVATE_COMMANDS
 from bot.views.common import (
     View,
@@ -46,11 +45,57 @@ EXAMPLE_MARK = "🧪"
 # -- onboarding ------------------------------------------------------------------
 
 
-def language_picker(t: Translator) -> View:
-    """All UI languages by their own names (never flags), two per row."""
-    buttons = [button(language_name(code), "lang", code) for code in LANGUAGES]
+#: Languages most newcomers in a country read, most likely first: the country's own
+#: languages, then those of its largest groups of newcomers as commonly known
+#: (Luxembourg: Portuguese, French, Italian residents; asylum seekers from Syria,
+#: Eritrea, Afghanistan, Ukraine. Germany: Syria, Ukraine, Turkey, Afghanistan,
+#: Iraq, Romania, Poland). A fixed order, not counted from usage and not yet
+#: compared with STATEC or BAMF figures (to do). A country that is not listed
+#: gets only the client's language first.
+PICKER_FIRST: dict[str, tuple[str, ...]] = {
+    "lu": ("fr", "pt", "de", "en", "lb", "it", "ar", "uk", "ti", "prs", "fa", "es"),
+    "de": ("de", "ar", "uk", "tr", "en", "ru", "prs", "fa", "ku", "ro", "pl", "ps"),
+}
+
+#: How many of the most likely languages get the wide buttons (two per row) at the
+#: top of the picker; the rest follow three per row.
+PICKER_TOP = 6
+
+RLI = "\u2067"
+
+
+def picker_languages(
+    client_language: str | None = None, countries: tuple[str, ...] = ()
+) -> tuple[str, ...]:
+    """All UI languages, most likely first: the Telegram client's language
+    (:func:`~bot.i18n.normalize_language`), then the countries' lists in
+    :data:`PICKER_FIRST` taken in turns (content covering Luxembourg and Germany:
+    fr, de, pt, ar, …), then the rest in :data:`~bot.i18n.LANGUAGES` order."""
+    first = [client_language] if client_language in LANGUAGES else []
+    lists = [PICKER_FIRST.get(c, ()) for c in countries]
+    for i in range(max((len(x) for x in lists), default=0)):
+        first += [x[i] for x in lists if i < len(x)]
+    return tuple(dict.fromkeys([*first, *LANGUAGES]))
+
+
+def _own_name(code: str) -> str:
+    """The language's own name; a right-to-left name is isolated (RLI…PDI) so its
+    parentheses and letters keep their order on a left-to-right keyboard."""
+    name = language_name(code)
+    return f"{RLI}{name}{PDI}" if is_rtl(code) else name
+
+
+def language_picker(
+    t: Translator, client_language: str | None = None, countries: tuple[str, ...] = ()
+) -> View:
+    """All UI languages by their own names (never flags): the most likely
+    (:func:`picker_languages`) two per row on top, the others three per row."""
+    codes = picker_languages(client_language, countries)
+    buttons = [button(_own_name(code), "lang", code) for code in codes]
+    top, rest = buttons[:PICKER_TOP], buttons[PICKER_TOP:]
+    rows = pairs(top) + [rest[i : i + 3] for i in range(0, len(rest), 3)]
     text = t._("Choose your language:")
-    return View(t.paragraph(f"🌐 {escape(text)}"), InlineKeyboardMarkup(pairs(buttons)))
+    return View(t.paragraph(f"🌐 {escape(text)}"), InlineKeyboardMarkup(rows))
 
 
 def welcome(t: Translator) -> str:
@@ -131,8 +176,8 @@ def location_not_covered(nearest: Place, distance_km: float, t: Translator) -> t
     """A shared location outside every covered municipality: say so and name the nearest
     covered one with its distance (the text), and let the person take it or choose
     another (the view with buttons)."""
-    distance = format_unit(
-        max(1, round(distance_km)), "length-kilometer", length="short", locale=t.locale
+    distance = t.digits(
+        format_unit(max(1, round(distance_km)), "length-kilometer", length="short", locale=t.locale)
     )
     name = place_name(nearest, t)
     lines = [
@@ -209,7 +254,7 @@ def _main_menu(
     buttons = []
     for category in content.categories.values():
         name, _ = localized(category.name, t, place.region.default_language)
-        label = f"{category.icon} {name} ({format_decimal(counts[category.id], locale=t.locale)})"
+        label = f"{category.icon} {name} ({t.number(counts[category.id])})"
         buttons.append(button(label.strip(), "cat", category.id, 0))
     rows = pairs(buttons)
     if has_events(content, place, examples):
@@ -323,7 +368,7 @@ def _category_list(
         lines.append(f"📞 <b>{t.ltr(escape(entry.phone))}</b> — {escape(t.auto(title))}")
     if ranked:
         count = t.ngettext("{count} result", "{count} results", len(ranked))
-        lines.append(escape(count.format(count=format_decimal(len(ranked), locale=t.locale))))
+        lines.append(escape(count.format(count=t.number(len(ranked)))))
         lines.append(escape(t._("📍 in your municipality · 🗺 in the region · 🏛 national")))
         if any(entry.example for _, entry in ranked):
             lines.append(escape(example_legend(t)))

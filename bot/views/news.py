@@ -10,8 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from html import escape
 
-from babel.dates import format_date
-
 from bot.content.store import Place
 from bot.i18n import Translator
 from bot.views.common import display_language, place_name
@@ -57,9 +55,9 @@ def news_list(
         )
     parts = []
     for sent_at, texts, default_language in items:
-        when = format_date(sent_at.date(), format="medium", locale=t.locale)
+        when = t.date(sent_at.date())
         parts.append(
-            f"🗓 {t.ltr(escape(when))}\n{announcement_message(texts, default_language, t, place)}"
+            f"🗓 {t.auto(escape(when))}\n{announcement_message(texts, default_language, t, place)}"
         )
     # May be longer than one message: the handler sends it in parts (bot/views/html.py).
     return "\n\n".join(parts)
