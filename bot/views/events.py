@@ -311,3 +311,8 @@ def _event_card(content: Content, event: Event, t: Translator, now: dt.datetime)
 def week_button(t: Translator) -> InlineKeyboardButton:
     """The main menu's "📅 This week" button."""
     return button("📅 " + t._("This week"), "wk", 0)
+
+
+def week_rows(content: Content, place: Place, t: Translator, examples: bool = True) -> list:
+    """The main menu's "📅 This week" row, or no row when the municipality has no events."""
+    return [[week_button(t)]] if has_events(content, place, examples) else []

@@ -36,7 +36,7 @@ from bot.views.common import (
     previous_arrow,
     region_fallbacks,
 )
-from bot.views.events import has_events, week_button
+from bot.views.events import week_rows
 from bot.views.handoff import ask_button, handoff_privacy, with_ask_button
 
 #: Mark of example entries in lists and search results (the card says it in words).
@@ -257,8 +257,7 @@ def _main_menu(
         label = f"{category.icon} {name} ({t.number(counts[category.id])})"
         buttons.append(button(label.strip(), "cat", category.id, 0))
     rows = pairs(buttons)
-    if has_events(content, place, examples):
-        rows.append([week_button(t)])
+    rows += week_rows(content, place, t, examples)  # "📅 This week" if there are events
     rows.append(
         [
             button("📍 " + t._("Municipality"), "mp", 0),
