@@ -33,11 +33,13 @@ from bot.context import BotData
 from bot.delivery import held, progress
 from bot.delivery.worker import MAX_SENDERS, DeliveryWorker
 from bot.editing import digest
+from bot.events.digest import digest_job
 from bot.handlers import (
     announce,
     browse,
     common,
     editors,
+    events,
     feedback,
     groups,
     handoff,
@@ -180,6 +182,8 @@ def add_handlers(application: Application) -> None:
         "ask": handoff.on_ask_button,
         "hq": handoff.not_a_helpdesk_private,  # group taps are routed above
         "fb": feedback.on_feedback_button,
+        "wk": events.on_week_button,
+        "ev": events.on_event_button,
     }
     if buttons.keys() != callback_data.ACTIONS.keys():
         raise ValueError("every callback_data action needs exactly one button handler")
@@ -291,6 +295,10 @@ def build_application(
         )
         application.job_queue.run_repeating(
             digest.digest_job, interval=digest.CHECK_SECONDS, first=120, name="weekly-digest"
+        )
+        # Monday mornings: this week's events to subscribers (bot/events/digest.py).
+        application.job_queue.run_repeating(
+            digest_job, interval=3600, first=150, name="events-digest"
         )
         if settings.watch_content:
             watching.append(

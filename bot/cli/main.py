@@ -21,7 +21,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         print(f"{len(exc.problems)} problem(s) found.", file=sys.stderr)
         return 1
     print(
-        f"OK: {len(content.entries)} entries, {len(content.regions)} region(s), "
+        f"OK: {len(content.entries)} entries, {len(content.events)} events, "
+        f"{len(content.regions)} region(s), "
         f"{len(content.places)} municipalities, {len(content.categories)} categories."
     )
     if args.links:  # warnings only: a dead link is no reason to refuse the content
@@ -296,9 +297,10 @@ def build_parser() -> argparse.ArgumentParser:
         pass
     else:
         add_commands(sub)
-    from bot.cli import reach
+    from bot.cli import events, reach
 
     reach.add_commands(sub)
+    events.add_event_commands(sub)
     return parser
 
 

@@ -13,6 +13,7 @@ import math
 from typing import NamedTuple
 
 from bot.content.model import Category, Country, Entry, Municipality, Region
+from bot.events.model import Event
 
 #: A shared location counts as inside a municipality that has no ``boundary`` when it
 #: is at most this far from the municipality's ``geo`` (unless region.yaml sets its own
@@ -96,6 +97,11 @@ class Content:
     entry_region: dict[str, str | None]
     entry_country: dict[str, str | None]
     entry_files: dict[str, str]
+    #: Events (bot/events/): by id, and where each came from, like entries.
+    events: dict[str, Event] = dataclasses.field(default_factory=dict)
+    event_region: dict[str, str | None] = dataclasses.field(default_factory=dict)
+    event_country: dict[str, str | None] = dataclasses.field(default_factory=dict)
+    event_files: dict[str, str] = dataclasses.field(default_factory=dict)
     places: dict[str, Place] = dataclasses.field(init=False)
     _region_wide: dict[str, list[Entry]] = dataclasses.field(init=False)
     _local: dict[str, list[Entry]] = dataclasses.field(init=False)

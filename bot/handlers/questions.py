@@ -14,6 +14,7 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from bot.events import search as event_search
 from bot.handlers.browse import menu_command
 from bot.handlers.common import (
     AWAITING,
@@ -31,6 +32,7 @@ from bot.handlers.onboarding import pick_municipality_by_name
 from bot.i18n import Translator
 from bot.privacy import scrub  # no phone numbers, e-mails, long digit runs or names kept
 from bot.storage import User
+from bot.views import events as event_views
 from bot.views import newcomer as views
 
 RESULTS_PER_PAGE = 5
@@ -71,6 +73,12 @@ async def answer_question(
         await pick_municipality_by_name(update, context, text, t)
         return
     today = context.bot_data.today(place.region)
+    if offset == 0 and (when := event_search.when_asked(text)):  # "today", "اليوم": events
+        now = context.bot_data.clock()
+        examples = context.bot_data.settings.show_examples
+        view = event_views.answer_view(snapshot.content, place, t, now, when, examples=examples)
+        await show(update, context, view, edit=edit)
+        return
     result = snapshot.search.search(
         text, t.lang, place.municipality.id, today, limit=RESULTS_PER_PAGE, offset=offset
     )
@@ -80,6 +88,18 @@ async def answer_question(
         return
     if offset == 0 and not edit:  # usage counts: a search, and whether it found anything
         context.bot_data.stats.searched(bool(result.hits), language=t.lang, municipality=place.municipality.id)  # fmt: skip
+    if (
+        not result.hits
+        and offset == 0
+        and (events := event_search.matching_events(snapshot.content, place, text))
+    ):
+        now = context.bot_data.clock()
+        examples = context.bot_data.settings.show_examples
+        view = event_views.answer_view(
+            snapshot.content, place, t, now, events=events, examples=examples
+        )
+        await show(update, context, view, edit=edit)
+        return
     if not result.hits and offset == 0 and not edit:
         await context.bot_data.storage.record_unanswered(scrub(text), t.lang, place.municipality.id)
         ask = context.bot_data.handoff.available(place)

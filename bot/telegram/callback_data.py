@@ -50,6 +50,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "fb": ("id", "id"),  # feedback on an entry: kind, entry (bot/handlers/feedback.py)
     "ask": ("id",),  # "Ask a person": go | stop
     "hq": ("id", "id"),  # helpdesk topic (staff): close | block, ticket
+    "wk": ("num",),  # events this week, page
+    "ev": ("id",),  # event card
 }
 
 

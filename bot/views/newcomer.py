@@ -36,6 +36,7 @@ from bot.views.common import (
     previous_arrow,
     region_fallbacks,
 )
+from bot.views.events import week_rows
 from bot.views.handoff import ask_button, with_ask_button
 from bot.views.privacy import privacy_text  # noqa: F401  (handlers call views.privacy_text)
 
@@ -257,6 +258,7 @@ def _main_menu(
         label = f"{category.icon} {name} ({t.number(counts[category.id])})"
         buttons.append(button(label.strip(), "cat", category.id, 0))
     rows = pairs(buttons)
+    rows += week_rows(content, place, t, examples)  # "📅 This week" if there are events
     rows.append(
         [
             button("📍 " + t._("Municipality"), "mp", 0),

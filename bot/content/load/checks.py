@@ -35,6 +35,9 @@ class Found:
     #: Stems of entry files that did not load: the id a region's counselling names
     #: may be one of them, and "does not exist" would send the editor elsewhere.
     broken_stems: set[str] = dataclasses.field(default_factory=set)
+    #: Events (bot/events/), and where each came from, like entries.
+    events: dict = dataclasses.field(default_factory=dict)
+    event_where: dict = dataclasses.field(default_factory=dict)
 
 
 def check_across_files(root: Path, found: Found, out: Collector) -> None:

@@ -19,6 +19,8 @@ from bot.content.load.folders import listdir, looks_like_yaml, report_unread_yam
 from bot.content.load.messages import not_a_mapping
 from bot.content.load.problems import Collector, ContentInvalid, Problem
 from bot.content.model import CategoryFile, Country, Entry, Region
+from bot.events.checks import add_event, check_events
+from bot.events.model import Event
 
 
 def load_content(root: str | os.PathLike[str]):
@@ -54,7 +56,9 @@ class ContentLoader:
         with runtime.gc_paused():
             return self._load(Path(root))
 
-    def _read_entry(self, path: Path, out: Collector) -> _Cached:
+    def _read_entry(
+        self, path: Path, out: Collector, model: type[BaseModel] = Entry, what: str = "an entry"
+    ) -> _Cached:
         try:
             st = path.stat()
             key = (st.st_mtime_ns, st.st_size, st.st_ino)
@@ -68,9 +72,9 @@ class ContentLoader:
         entry = None
         if doc is not None:
             if not isinstance(doc.data, dict):
-                out.add(doc.rel, 1, not_a_mapping(doc, "an entry", "id: …"))
+                out.add(doc.rel, 1, not_a_mapping(doc, what, "id: …"))
             else:
-                entry = validate(Entry, doc, out)
+                entry = validate(model, doc, out)
             doc.release()
         problems = out.problems[before:]
         del out.problems[before:]
@@ -142,6 +146,11 @@ class ContentLoader:
                     )
                 entries[entry.id] = entry
                 entry_where[entry.id] = (doc, region_id, country_id)
+            for path in yaml_files(folder / "events", out):  # events beside entries
+                read.add(path)
+                cached = self._read_entry(path, out, Event, "an event")
+                out.problems.extend(cached.problems)
+                add_event(found, path, cached.entry, cached.doc, region_id, country_id, out)
 
         def read_folders(parent: Path, file_name: str, model: type[BaseModel], what: str):
             """Each area folder (a country or a region) below ``parent``: yields
@@ -200,6 +209,7 @@ class ContentLoader:
 
         # Cross-file checks: only on files that loaded; a broken file is already reported.
         check_across_files(root, found, out)
+        check_events(found, out)
 
         if out.problems:
             raise ContentInvalid(out.problems)
@@ -211,4 +221,8 @@ class ContentLoader:
             entry_region={k: v[1] for k, v in found.entry_where.items()},
             entry_country={k: v[2] for k, v in found.entry_where.items()},
             entry_files={k: v[0].rel for k, v in found.entry_where.items()},
+            events=found.events,
+            event_region={k: v[1] for k, v in found.event_where.items()},
+            event_country={k: v[2] for k, v in found.event_where.items()},
+            event_files={k: v[0].rel for k, v in found.event_where.items()},
         )
