@@ -32,6 +32,17 @@ async def test_the_bot_runs_with_a_1_ms_switch_interval(snapshot, tmp_path, swit
     assert sys.getswitchinterval() == pytest.approx(switch_interval)
 
 
+async def test_the_bot_collects_young_objects_less_often_and_puts_it_back(snapshot, tmp_path):
+    before = gc.get_threshold()
+    box = await Sandbox.create(snapshot, database=tmp_path / "bot.sqlite3", clock=clock)
+    try:
+        assert gc.get_threshold() == (runtime.GC_YOUNG_THRESHOLD, *before[1:])
+    finally:
+        await box.close()
+
+    assert gc.get_threshold() == before
+
+
 def test_a_reload_shortens_the_switch_interval_but_never_lengthens_it(switch_interval):
     sys.setswitchinterval(0.005)
     with runtime.reload_switch_interval():
