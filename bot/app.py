@@ -374,6 +374,7 @@ def build_application(
     data.reloader = reloader or ContentReloader(settings.content_dir, publish)
     if reloader is not None:
         reloader.publish = publish
+    data.reloader.adopt(snapshot)
     if storage is not None:
         data.storage = storage
     data.handoff = Handoff(data, application.bot)

@@ -154,3 +154,20 @@ async def test_staff_file_changes_take_effect_without_a_restart(live, tmp_path):
     )
     staff_now = box.application.bot_data.staff
     assert staff_now.can(4999, "announce") and staff_now.can(EDITOR, "reload")
+
+
+async def test_a_reload_of_unchanged_content_keeps_the_snapshot_being_served(live):
+    """Saving a file without a change (or putting a mistake right) reloads cleanly
+    and keeps serving the same snapshot: the search index is not built again."""
+    box, content = live
+    data = box.application.bot_data
+    before = data.snapshot
+    oscr = content / "regions" / "miselerland" / "entries" / "misel-oscr.yaml"
+    oscr.write_bytes(oscr.read_bytes())  # touched, same bytes
+    result = await data.reloader.reload()
+    assert result.ok and data.snapshot is before
+
+    oscr.write_text(oscr.read_text("utf-8").replace("cost: free", "cost: paid"), "utf-8")
+    result = await data.reloader.reload()
+    assert result.ok and data.snapshot is not before
+    assert data.snapshot.content.entries["misel-oscr"].cost == "paid"

@@ -47,7 +47,9 @@ class ContentReloader:
 
     ``publish(snapshot)`` installs a new snapshot (e.g. sets ``bot_data.snapshot``).
     Each reload's outcome is returned by :meth:`reload` and handed to ``on_result``
-    of :meth:`watch`; nothing is kept here.
+    of :meth:`watch`. The snapshot being served is kept (:meth:`adopt`): a reload whose
+    content is the same (a file saved without a change, a mistake put right) reuses
+    it instead of building the search index again.
     """
 
     def __init__(self, content_dir: Path, publish: Callable[[Snapshot], None]):
@@ -55,15 +57,25 @@ class ContentReloader:
         self.publish = publish
         self.loader = ContentLoader()
         self._lock = asyncio.Lock()
+        self._serving: Snapshot | None = None
+
+    def adopt(self, snapshot: Snapshot) -> None:
+        """Note ``snapshot`` as the one being served (built elsewhere, e.g. at start)."""
+        self._serving = snapshot
 
     def load_initial(self) -> Snapshot:
         """Load synchronously at start-up. Raises ContentInvalid if the content is broken."""
         snapshot = self._build()
+        self._serving = snapshot
         runtime.freeze_long_lived()
         return snapshot
 
     def _build(self) -> Snapshot:
-        return Snapshot.build(self.loader.load(self.content_dir))
+        content = self.loader.load(self.content_dir)
+        serving = self._serving
+        if serving is not None and content.same_as(serving.content):
+            return serving
+        return Snapshot.build(content)
 
     async def _build_in_thread(self) -> Snapshot:
         # The worker thread shares the GIL with the event loop (see bot.runtime).
@@ -91,8 +103,11 @@ class ContentReloader:
                 seconds = time.perf_counter() - started
                 problem = Problem(str(self.content_dir), 1, "internal error while loading")
                 return ReloadResult(False, seconds, problems=(problem,))
+            reused = snapshot is self._serving
+            self._serving = snapshot
             self.publish(snapshot)
-            runtime.freeze_long_lived()
+            if not reused:
+                runtime.freeze_long_lived()
             seconds = time.perf_counter() - started
             log.info(
                 "content reloaded: %d entries in %.2f s", len(snapshot.content.entries), seconds

@@ -111,6 +111,15 @@ class Content:
     #: they are dropped with it when a reload publishes new content.
     memo: dict = dataclasses.field(init=False, default_factory=dict)
 
+    def same_as(self, other: Content) -> bool:
+        """True when ``other`` holds exactly the same content (every loaded field equal;
+        the derived indexes follow from them). Cheap next to building a search index."""
+        return all(
+            getattr(self, field.name) == getattr(other, field.name)
+            for field in dataclasses.fields(self)
+            if field.init
+        )
+
     def __post_init__(self) -> None:
         places = {
             m.id: Place(m, region)
