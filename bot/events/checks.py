@@ -10,7 +10,7 @@ import difflib
 from pathlib import Path
 
 from bot.content.load.checks import Found
-from bot.content.load.documents import Doc
+from bot.content.load.doc import Doc
 from bot.content.load.problems import Collector
 from bot.events.model import Event
 

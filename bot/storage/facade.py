@@ -14,11 +14,11 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.storage import migrations
 from bot.storage.audit import AuditLog, Unanswered
 from bot.storage.connection import Clock, Connection
 from bot.storage.feedback import FeedbackStore
 from bot.storage.handoff import HandoffStore
+from bot.storage.migrations import migrate, schema_version
 from bot.storage.outbox import Announcement, Announcements, OutboxItem
 from bot.storage.users import _UNSET, User, Users
 
@@ -52,7 +52,7 @@ class Storage:
         """
         connection = await Connection.open(path, clock)
         try:
-            await migrations.migrate(connection, path)
+            await migrate(connection, path)
         except BaseException:
             await connection.close()
             raise
@@ -77,10 +77,10 @@ class Storage:
         return self.connection.transaction()
 
     async def schema_version(self) -> int:
-        return await migrations.schema_version(self.connection)
+        return await schema_version(self.connection)
 
     async def migrate(self) -> int:
-        return await migrations.migrate(self.connection)
+        return await migrate(self.connection)
 
     # -- users ---------------------------------------------------------------
 

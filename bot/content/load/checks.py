@@ -14,7 +14,7 @@ import dataclasses
 import difflib
 from pathlib import Path
 
-from bot.content.load.documents import Doc
+from bot.content.load.doc import Doc
 from bot.content.load.problems import Collector
 from bot.content.model import Category, Country, Entry, Region
 

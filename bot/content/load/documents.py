@@ -8,13 +8,13 @@ hide the problems of the others.
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from bot.content.load.doc import Doc
 from bot.content.load.files import UnreadableFile, read_content_file
 from bot.content.load.lines import find_node
 from bot.content.load.messages import describe, model_at, unknown_key_guess
@@ -23,7 +23,6 @@ from bot.content.load.yaml_syntax import (
     MAX_NESTING,
     DuplicateKey,
     YamlLoader,
-    compose,
     control_character,
     explain_yaml_error,
     nesting_line,
@@ -34,37 +33,6 @@ from bot.content.load.yaml_syntax import (
 MAX_PROBLEMS_PER_FILE = 20
 
 TOO_DEEP = "the file is nested too deeply to be content — is this the right file?"
-
-
-@dataclasses.dataclass
-class Doc:
-    """One parsed file. The YAML node tree (for line numbers) is built only when a
-    problem must be located: most files have none, and trees of tens of thousands
-    of files would cost seconds and hundreds of megabytes."""
-
-    path: Path
-    rel: str
-    data: Any
-    text: str
-    _node: yaml.Node | None = None
-
-    @property
-    def node(self) -> yaml.Node | None:
-        if self._node is None:
-            try:
-                self._node = compose(self.text)
-            except Exception:  # the file parsed once, so this is only a safety net
-                return None
-        return self._node
-
-    def line(self, *path: Any) -> int:
-        """1-based line of the key or value at ``path`` (the deepest part found)."""
-        return find_node(self.node, path)[0]
-
-    def release(self) -> None:
-        """Free the node tree and the parsed data (the text stays for line look-ups)."""
-        self._node = None
-        self.data = None
 
 
 def read_yaml(path: Path, out: Collector) -> Doc | None:

@@ -14,7 +14,8 @@ from pydantic import BaseModel
 
 from bot import runtime
 from bot.content.load.checks import Found, check_across_files
-from bot.content.load.documents import Doc, read_yaml, validate
+from bot.content.load.doc import Doc
+from bot.content.load.documents import read_yaml, validate
 from bot.content.load.folders import listdir, looks_like_yaml, report_unread_yaml, yaml_files
 from bot.content.load.messages import not_a_mapping
 from bot.content.load.problems import Collector, ContentInvalid, Problem

@@ -28,7 +28,7 @@ from bot.content.model import BODY_MAX_CHARS, SUMMARY_MAX_CHARS, TITLE_MAX_CHARS
 from bot.i18n import LANGUAGES
 
 if TYPE_CHECKING:
-    from bot.content.load.documents import Doc
+    from bot.content.load.doc import Doc
 
 _TRANSLATED = {"title", "summary", "body", "name"}
 _TEXT_LIMITS = {
