@@ -90,6 +90,24 @@ def _hours_lines(entry: Entry, t: Translator, now: dt.datetime, country: str | N
     return lines
 
 
+def cost_and_languages(cost: str | None, languages: list[str], t: Translator) -> list[str]:
+    """The "💶 cost" and "🗣 languages spoken" lines of a card (entry or event), as
+    escaped HTML; none for what is not given."""
+    lines = []
+    if cost:
+        text = {
+            "free": t._("Free of charge"),
+            "paid": t._("Not free"),
+            "reduced": t._("Reduced price possible"),
+        }[cost]
+        lines.append(f"💶 {escape(text)}")
+    if languages:
+        names = [display_language(code, t) for code in languages]
+        spoken = format_list(names, locale=t.locale)
+        lines.append("🗣 " + escape(t._("Languages spoken: {languages}").format(languages=spoken)))
+    return lines
+
+
 def entry_card(
     content: Content,
     entry: Entry,
@@ -164,17 +182,7 @@ def _entry_card(
         details.append(f"✉️ {t.ltr(escape(entry.email))}")
     if entry.website:
         details.append(f"🌐 {t.ltr(escape(entry.website))}")
-    if entry.cost:
-        cost = {
-            "free": t._("Free of charge"),
-            "paid": t._("Not free"),
-            "reduced": t._("Reduced price possible"),
-        }[entry.cost]
-        details.append(f"💶 {escape(cost)}")
-    if entry.languages:
-        names = [display_language(code, t) for code in entry.languages]
-        spoken = format_list(names, locale=t.locale)
-        details.append("🗣 " + escape(t._("Languages spoken: {languages}").format(languages=spoken)))
+    details += cost_and_languages(entry.cost, entry.languages, t)
     where = scope_line(content, entry, region, t)
     if where:
         details.append(f"🗺 {escape(where)}")

@@ -25,6 +25,7 @@ from bot.events.select import (
     zone_of_place,
 )
 from bot.i18n import N_, Translator
+from bot.views.card import cost_and_languages
 from bot.views.common import (
     MAX_MESSAGE_CHARS,
     View,
@@ -278,17 +279,7 @@ def _event_card(content: Content, event: Event, t: Translator, now: dt.datetime)
             if isinstance(deadline, dt.datetime):
                 when += " " + t.ltr(_clock(deadline, t))
             details.append("📝 " + escape(t._("Sign up by {date}").format(date=when)))
-    if event.cost:
-        cost = {
-            "free": t._("Free of charge"),
-            "paid": t._("Not free"),
-            "reduced": t._("Reduced price possible"),
-        }[event.cost]
-        details.append(f"💶 {escape(cost)}")
-    if event.languages:
-        names = [display_language(code, t) for code in event.languages]
-        spoken = format_list(names, locale=t.locale)
-        details.append("🗣 " + escape(t._("Languages spoken: {languages}").format(languages=spoken)))
+    details += cost_and_languages(event.cost, event.languages, t)
     if event.audience:
         whom = format_list([t._(AUDIENCE[a]) for a in event.audience], locale=t.locale)
         details.append("👥 " + escape(t._("For whom: {audience}").format(audience=whom)))
