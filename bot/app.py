@@ -60,6 +60,7 @@ from bot.storage import Storage
 from bot.telegram import callback_data, guards
 from bot.telegram.commands import set_commands, set_staff_commands
 from bot.telegram.rate_limiter import PerChatRateLimiter
+from bot.telegram.webhook_reply import WebhookReplies
 
 log = logging.getLogger(__name__)
 
@@ -220,12 +221,15 @@ def build_application(
     watching: list[asyncio.Task] = []
 
     metrics = Metrics()
+    # Webhook mode: answers to taps ride back on the webhook answer (bot/telegram/webhook_reply.py).
+    replies = WebhookReplies() if settings.webhook_url else None
 
-    def metered(client: str, pool: int) -> MeteredRequest:
+    def metered(client: str, pool: int, replies: WebhookReplies | None = None) -> MeteredRequest:
         """The request backend with the settings' timeouts, counted in ``metrics``."""
         return MeteredRequest(
             metrics,
             client,
+            replies=replies,
             connection_pool_size=pool,
             read_timeout=settings.read_timeout,
             write_timeout=settings.write_timeout,
@@ -250,6 +254,7 @@ def build_application(
             settings.http_port,
             webhook_path=webhook_path(settings.webhook_url) if settings.webhook_url else None,
             secret=data.webhook_secret,
+            replies=replies,
         ).start()
         data.staff = Staff.load(settings.staff_path)
         await set_commands(application)
@@ -339,7 +344,7 @@ def build_application(
         .token(settings.token)
         .base_url(settings.api_base_url)
         # aiohttp instead of httpx: a fraction of the CPU per Bot API call.
-        .request(metered("replies", 32))
+        .request(metered("replies", 32, replies))
         .get_updates_request(metered("polling", 1))
         .context_types(ContextTypes(bot_data=BotData))
         # Other people's updates are handled while one waits for Telegram; one chat's

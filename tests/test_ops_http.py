@@ -13,6 +13,7 @@ import aiosqlite
 import pytest
 
 from bot.devtools.sandbox import Sandbox
+from bot.telegram import callback_data
 from tests.botapi_faults import FaultyBotApi
 from tests.conftest import clock, last_keyboard, last_message_id, last_text
 
@@ -90,6 +91,47 @@ async def test_webhook_rejects_a_body_that_is_no_update(webhook_box):
         assert response.status == 400
     calls = await webhook_box.text(503, "/help")
     assert calls and len(webhook_box.processing_seconds) == 1
+
+
+async def start_and_tap_a_municipality(box, user_id: int) -> list:
+    calls = await box.text(user_id, "/start", language_code="de")
+    return await box.tap(
+        user_id, callback_data.make("mun", "remich"), last_message_id(calls), language_code="de"
+    )
+
+
+async def test_a_taps_answer_rides_back_on_the_webhook_answer(webhook_box):
+    """Bot API "Making requests when getting updates": the spinner is stopped by the
+    answer to the POST that brought the tap, without a request of its own."""
+    calls = await start_and_tap_a_municipality(webhook_box, 504)
+    answers = [c for c in calls if c.method == "answerCallbackQuery"]
+    assert [a.via for a in answers] == ["webhook"]
+    assert answers[0].params["callback_query_id"]
+    assert last_keyboard(calls), "the tap was handled: the menu replaced the picker"
+    assert webhook_box.application.bot_data.ops.replies.carried == 1
+
+
+async def test_polling_mode_answers_taps_by_request(sandbox):
+    calls = await start_and_tap_a_municipality(sandbox, 506)
+    assert [c.via for c in calls if c.method == "answerCallbackQuery"] == ["request"]
+
+
+async def test_the_port_answers_other_paths_and_oversized_bodies_without_handling_them(
+    webhook_box,
+):
+    api = webhook_box.api
+    url = api.webhook["url"]
+    headers = {"X-Telegram-Bot-Api-Secret-Token": api.webhook["secret_token"]}
+    async with aiohttp.ClientSession() as session:
+        async with session.get(url) as response:
+            assert response.status == 405  # the webhook takes POST only
+        async with session.post(url.replace("/telegram", "/nothing"), data=b"{}") as response:
+            assert response.status == 404
+        big = b'{"update_id": 1, "x": "' + b"a" * (1024 * 1024) + b'"}'
+        async with session.post(url, data=big, headers=headers) as response:
+            assert response.status == 413  # no update is that large
+    calls = await webhook_box.text(507, "/help")
+    assert calls and len(webhook_box.processing_seconds) == 1, "only /help was handled"
 
 
 async def test_each_start_has_its_own_secret(snapshot, tmp_path):

@@ -10,8 +10,8 @@ units after entity parsing (captions over 1024, callback answers over 200),
 callback data over 64 bytes, and HTML that Telegram cannot parse (unclosed,
 mismatched or unknown tags; see :func:`parse_html`). The answers follow the Bot
 API documentation (https://core.telegram.org/bots/api). After ``setWebhook`` it
-posts updates to the webhook, with the secret token, as Telegram does
-(:meth:`FakeBotApi.post_update`).
+posts updates to the webhook, with the secret token, and carries out a method
+call put in the webhook's answer, as Telegram does (bot/devtools/fake_bot_webhook.py).
 
 Forum topics and copyMessage ("Ask a person" helpdesks): bot/devtools/fake_bot_forums.py.
 
@@ -29,11 +29,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import aiohttp
 from aiohttp import web
 
 from bot.devtools.fake_bot_forums import Forum, ForumMethods, add_topic_and_media
 from bot.devtools.fake_bot_reach import ProfileAndInlineMethods
+from bot.devtools.fake_bot_webhook import WebhookMethods
 from bot.devtools.telegram_html import EntityParseError, parse_html, utf16_len
 
 BOT_USER = {
@@ -66,12 +66,15 @@ _FLOAT_KEYS = {"latitude", "longitude"}
 
 @dataclasses.dataclass
 class Call:
-    """One request the bot made: Bot API method name, decoded parameters, monotonic time."""
+    """One request the bot made: Bot API method name, decoded parameters, monotonic time;
+    ``via`` "request" (an HTTP request to the Bot API) or "webhook" (carried in the
+    answer to a webhook POST)."""
 
     method: str
     params: dict[str, Any]
     at: float
     result: Any = None
+    via: str = "request"
 
     @property
     def result_message_id(self) -> int:
@@ -123,7 +126,7 @@ def _decode(params: dict[str, str]) -> dict[str, Any]:
     return out
 
 
-class FakeBotApi(ProfileAndInlineMethods, ForumMethods):
+class FakeBotApi(ProfileAndInlineMethods, ForumMethods, WebhookMethods):
     """The stand-in server. ``await start()``, use :attr:`base_url`, ``await stop()``.
 
     Updates pushed with :meth:`push_update` are served to ``getUpdates``; every
@@ -146,7 +149,6 @@ class FakeBotApi(ProfileAndInlineMethods, ForumMethods):
         self.port: int | None = None
         #: What setWebhook set: {"url": ..., "secret_token": ...}; None: long polling.
         self.webhook: dict[str, Any] | None = None
-        self._poster: aiohttp.ClientSession | None = None
 
     # -- lifecycle -------------------------------------------------------------
 
@@ -170,8 +172,7 @@ class FakeBotApi(ProfileAndInlineMethods, ForumMethods):
 
     async def stop(self) -> None:
         await self.release_pollers()
-        if self._poster is not None:
-            await self._poster.close()
+        await self.close_webhook_poster()
         if self._runner:
             await self._runner.cleanup()
 
@@ -203,18 +204,6 @@ class FakeBotApi(ProfileAndInlineMethods, ForumMethods):
             self._updates.append(update)
             self._new_update.notify_all()
         return update["update_id"]
-
-    async def post_update(self, update: dict[str, Any], *, secret: str | None = None) -> int:
-        """POST one update to the webhook as Telegram does, with the secret token set by
-        setWebhook (or ``secret`` instead); returns the HTTP status."""
-        assert self.webhook is not None, "no webhook set"
-        if self._poster is None:
-            self._poster = aiohttp.ClientSession()
-        secret = self.webhook.get("secret_token") if secret is None else secret
-        headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
-        update = {"update_id": next(self._update_ids), **update}
-        async with self._poster.post(self.webhook["url"], json=update, headers=headers) as answer:
-            return answer.status
 
     # -- waiting ---------------------------------------------------------------------
 
@@ -254,7 +243,14 @@ class FakeBotApi(ProfileAndInlineMethods, ForumMethods):
             form = await request.post()
             params = _decode({k: str(v) for k, v in form.items()})
         params.update(_decode(dict(request.query)))
-        call = Call(method, params, time.monotonic())
+        answer = await self.call(method, params)
+        status = 200 if answer.get("ok") else answer.get("error_code", 400)
+        return web.json_response(answer, status=status)
+
+    async def call(self, method: str, params: dict[str, Any], *, via: str = "request") -> dict:
+        """Answer one Bot API call (``params`` decoded) and record it; returns the
+        answer object (``{"ok": true, "result": ...}`` or an error)."""
+        call = Call(method, params, time.monotonic(), via=via)
         answer = await self._answer(method, params)
         call.result = answer.get("result")
         if self.record:
@@ -262,8 +258,7 @@ class FakeBotApi(ProfileAndInlineMethods, ForumMethods):
         self.counts[method] = self.counts.get(method, 0) + 1
         async with self._new_call:
             self._new_call.notify_all()
-        status = 200 if answer.get("ok") else answer.get("error_code", 400)
-        return web.json_response(answer, status=status)
+        return answer
 
     async def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         if method == "getUpdates":
@@ -435,19 +430,6 @@ class FakeBotApi(ProfileAndInlineMethods, ForumMethods):
 
     def _m_getMyCommands(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "result": []}
-
-    def _m_getWebhookInfo(self, params: dict[str, Any]) -> dict[str, Any]:
-        url = self.webhook["url"] if self.webhook else ""
-        return {"ok": True, "result": {"url": url, "has_custom_certificate": False,
-                                        "pending_update_count": 0}}  # fmt: skip
-
-    def _m_setWebhook(self, params: dict[str, Any]) -> dict[str, Any]:
-        self.webhook = {"url": params["url"], "secret_token": params.get("secret_token")}
-        return {"ok": True, "result": True}
-
-    def _m_deleteWebhook(self, params: dict[str, Any]) -> dict[str, Any]:
-        self.webhook = None
-        return {"ok": True, "result": True}
 
 
 class UpdateFactory:

@@ -16,6 +16,9 @@ limit, as in python-telegram-bot. A call over its time raises
 :class:`telegram.error.TimedOut`, and its connection is closed: a request Telegram
 never answers holds its own connection slot for at most connect + write + read
 seconds, never anyone else's.
+
+In webhook mode the answers to button taps are handed to the webhook's HTTP
+answer instead of being sent (``replies``; bot/telegram/webhook_reply.py).
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+from bot.telegram.webhook_reply import CARRIED, METHOD, WebhookReplies
 
 _JSON = {"Content-Type": "application/json"}
 
@@ -43,7 +48,8 @@ def _pick(value: object, default: float | None) -> float | None:
 
 
 class AiohttpRequest(BaseRequest):
-    """``connection_pool_size`` connections at most; timeouts in seconds (None: no limit)."""
+    """``connection_pool_size`` connections at most; timeouts in seconds (None: no limit);
+    ``replies``: offer each answerCallbackQuery to a webhook answer first."""
 
     def __init__(
         self,
@@ -52,7 +58,9 @@ class AiohttpRequest(BaseRequest):
         write_timeout: float | None = DEFAULT_WRITE_TIMEOUT,
         connect_timeout: float | None = DEFAULT_CONNECT_TIMEOUT,
         pool_timeout: float | None = DEFAULT_POOL_TIMEOUT,
+        replies: WebhookReplies | None = None,
     ):
+        self.replies = replies
         self._limit = connection_pool_size
         self._read_timeout = read_timeout
         self._write_timeout = write_timeout
@@ -103,7 +111,15 @@ class AiohttpRequest(BaseRequest):
     ) -> tuple[int, bytes]:
         """POST the parameters as one JSON object (the Bot API takes ``application/json``
         for every request without files); returns ``(HTTP status, body)``. Raises
-        TimedOut (a timeout ran out) or NetworkError."""
+        TimedOut (a timeout ran out) or NetworkError. An answerCallbackQuery a webhook
+        answer takes is not sent: ``(200, b'{"ok":true,"result":true}')``."""
+        if (
+            self.replies is not None
+            and request_data is not None
+            and url.endswith(METHOD)
+            and self.replies.offer(METHOD, request_data.parameters)
+        ):
+            return CARRIED
         if request_data is not None and request_data.contains_files:
             raise NetworkError("AiohttpRequest sends no files")
         if self._session is None:
