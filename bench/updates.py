@@ -224,6 +224,8 @@ class ControlledFakeBotApi(FakeBotApi):
             return web.json_response(sends)
         if command == "counts":
             return web.json_response(self.counts)
+        if command == "cpu":  # this process's CPU seconds so far (all threads)
+            return web.json_response(time.process_time())
         if command == "message":
             return web.json_response(self.messages.get((body["chat_id"], body["message_id"])))
         if command == "release":
@@ -352,6 +354,10 @@ class RemoteFakeBotApi:
         """Calls per Bot API method so far."""
         return await self._control("counts")
 
+    async def cpu(self) -> float:
+        """The child's CPU seconds so far (all its threads)."""
+        return float(await self._control("cpu"))
+
     async def message(self, chat_id: int, message_id: int) -> dict[str, Any] | None:
         """The stand-in's copy of a message the bot sent (None if unknown)."""
         return await self._control("message", {"chat_id": chat_id, "message_id": message_id})
@@ -422,6 +428,7 @@ class Waits:
         "http",
         "http_since",
         "in_flight",
+        "requesting",
         "requests",
         "segment",
         "steps",
@@ -431,6 +438,7 @@ class Waits:
         self.http = 0.0  # wall time with at least one Bot API request of this update in flight
         self.requests = 0
         self.in_flight = 0
+        self.requesting: set[asyncio.Task] = set()  # its tasks now inside a request
         self.http_since = 0.0
         self.db = 0.0  # CPU time of aiosqlite's thread on this update's statements
         self.db_wall = 0.0  # wall time of the same, including waits for the GIL
@@ -458,24 +466,29 @@ async def _timed_do_request(self: Any, *args: Any, **kwargs: Any) -> tuple[int, 
         _original_do_request[c] for c in type(self).__mro__ if c in _original_do_request
     )
     waits = _WAITS.get()
-    if waits is None:
+    task = asyncio.current_task()
+    if waits is None or task is None:
         return await original(self, *args, **kwargs)
     # Requests of one update may overlap (a button's answer and its edit go out
-    # together): count the time during which at least one is in flight, once. The
-    # update's own stretch of code pauses meanwhile.
+    # together): the wait is the time during which at least one is in flight,
+    # counted once. This task's steps are HTTP client work until the request
+    # ends; the update's other tasks (the edit's rendering) still run its own code.
+    now = time.perf_counter()
     if waits.in_flight == 0:
-        waits.http_since = time.perf_counter()
-        _close_segment(waits, waits.http_since)
+        waits.http_since = now
+    _close_segment(waits, now)
     waits.in_flight += 1
+    waits.requesting.add(task)
     try:
         return await original(self, *args, **kwargs)
     finally:
         waits.in_flight -= 1
         waits.requests += 1
+        waits.requesting.discard(task)
+        now = time.perf_counter()
         if waits.in_flight == 0:
-            now = time.perf_counter()
             waits.http += now - waits.http_since
-            waits.segment = now  # back in the update's code, inside some task's step
+        waits.segment = now  # back in the update's code, inside this task's step
 
 
 async def _timed_db_execute(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -504,7 +517,7 @@ def _accounted_handle_run(handle: asyncio.Handle) -> None:
     steps_before = 0.0
     if before is not None:
         steps_before = before.steps
-        if before.in_flight == 0:
+        if handle._callback.__self__ not in before.requesting:
             before.segment = started
     try:
         return _original_handle_run(handle)
@@ -526,10 +539,15 @@ def install_timers() -> None:
     no ``request`` object to wrap), aiosqlite's ``Connection._execute`` and the event
     loop's ``Handle._run``, so each update's own work and its waits are known even
     when several updates are handled at the same time."""
+    set_timers(True)
+
+
+def set_timers(on: bool) -> None:
+    """Install (True) or remove (False) the patches of :func:`install_timers`."""
     for cls in _REQUEST_CLASSES:
-        cls.do_request = _timed_do_request  # type: ignore[method-assign]
-    aiosqlite.Connection._execute = _timed_db_execute  # type: ignore[method-assign]
-    asyncio.events.Handle._run = _accounted_handle_run  # type: ignore[method-assign]
+        cls.do_request = _timed_do_request if on else _original_do_request[cls]  # type: ignore[method-assign]
+    aiosqlite.Connection._execute = _timed_db_execute if on else _original_db_execute  # type: ignore[method-assign]
+    asyncio.events.Handle._run = _accounted_handle_run if on else _original_handle_run  # type: ignore[method-assign]
 
 
 @dataclasses.dataclass
@@ -758,6 +776,10 @@ class Run:
     samples: list[Sample]
     calls: dict[str, int]
     gc_pauses: list[tuple[int, float]]
+    #: CPU seconds of the bot's process (all threads) and of the stand-in's process
+    #: (None when it shares the bot's) during the timed updates.
+    cpu: float = 0.0
+    api_cpu: float | None = None
 
     @property
     def rate(self) -> float:
@@ -837,16 +859,21 @@ async def run_one(
             if not any(b.get("callback_data", "").startswith("cat:") for row in rows for b in row):
                 print(f"  warning: message {MENU_MESSAGE_ID} of an onboarded user is not the menu")
         before = await api_counts(api)
+        api_cpu = await api.cpu() if isinstance(api, RemoteFakeBotApi) else None
         meter.reset()
         gc_pauses.pauses, gc_pauses.active = [], True
+        cpu = time.process_time()
         started = time.perf_counter()
         await push_all(api, script.timed)
         await meter.wait(len(script.timed), timeout=150)
         wall = time.perf_counter() - started
+        cpu = time.process_time() - cpu
         gc_pauses.active = False
+        if api_cpu is not None:
+            api_cpu = await api.cpu() - api_cpu
         after = await api_counts(api)
         calls = {m: after.get(m, 0) - before.get(m, 0) for m in after}
-        return Run(name, wall, meter.samples, calls, gc_pauses.pauses)
+        return Run(name, wall, meter.samples, calls, gc_pauses.pauses, cpu, api_cpu)
     finally:
         gc_pauses.active = False
         errors.active = False
@@ -876,51 +903,133 @@ def without_metrics(active: bool):
 
 
 async def ab(args: argparse.Namespace, snapshot: Snapshot, script: Script, errors, gc_pauses):
-    """Interleaved A/B runs of the newcomer bot: polling vs webhook, or metrics on vs off."""
+    """Interleaved A/B runs of the newcomer bot: polling vs webhook, or metrics off vs on.
+
+    Each round runs each variant twice (in alternating order): once without this
+    benchmark's timers, for throughput and the bot's CPU per update, and once with
+    them, for its own time. The timers cost something in every event-loop step, so
+    they would charge a variant that takes more steps per update (a webhook: one
+    HTTP request per update) for the measuring itself. Figures are medians over
+    rounds of the B/A ratio within each round (the machine's speed drifts between
+    rounds by more than the differences measured here)."""
     variants = {
         "webhook": (("polling", {}), ("webhook", {"webhook": True})),
         "metrics": (("no metrics", {"metrics": False}), ("metrics", {})),
     }[args.ab]
-    results: dict[str, list[Run]] = {name: [] for name, _ in variants}
+    (a_name, _), (b_name, _) = variants
+    untimed: dict[str, list[Run]] = {name: [] for name, _ in variants}
+    timed: dict[str, list[Run]] = {name: [] for name, _ in variants}
     with tempfile.TemporaryDirectory(prefix="bench-updates-") as tmp:
         for round_ in range(args.rounds):
             order = variants if round_ % 2 == 0 else variants[::-1]
-            for name, options in order:
-                run = await run_one(
-                    "newcomer bot", snapshot, script, args.server, Path(tmp), gc_pauses,
-                    errors, webhook=args.webhook or options.get("webhook", False),
-                    **{k: v for k, v in options.items() if k != "webhook"},
-                )  # fmt: skip
-                results[name].append(run)
-                own = [s.own for s in run.samples]
-                print(
-                    f"  round {round_ + 1} {name:11} {run.rate:6.0f} updates/s, "
-                    f"own p50 {_ms(own, 50)} ms, p99 {_ms(own, 99)} ms",
-                    flush=True,
-                )
+            for timers, results in ((False, untimed), (True, timed)):
+                set_timers(timers)
+                for name, options in order:
+                    run = await run_one(
+                        "newcomer bot", snapshot, script, args.server, Path(tmp), gc_pauses,
+                        errors, webhook=args.webhook or options.get("webhook", False),
+                        **{k: v for k, v in options.items() if k != "webhook"},
+                    )  # fmt: skip
+                    results[name].append(run)
+                    print(f"  round {round_ + 1} {name:11} {_ab_line(run, timers)}", flush=True)
+    set_timers(True)
+
+    def paired(field: Callable[[Run], float], runs: dict[str, list[Run]]) -> float:
+        return statistics.median(
+            field(b) / field(a) for a, b in zip(runs[a_name], runs[b_name], strict=True)
+        )
+
+    def cpu(run: Run) -> float:
+        return run.cpu / len(run.samples)
+
+    def own(q: float) -> Callable[[Run], float]:
+        return lambda run: percentile([s.own for s in run.samples], q)
+
     print()
-    print(f"{'':12} {'updates/s (median)':>19} {'own p50 ms':>11} {'own p99 ms (median)':>20}")
-    medians = {}
-    for name, runs in results.items():
-        rate = statistics.median(r.rate for r in runs)
-        p50 = statistics.median(percentile([s.own for s in r.samples], 50) for r in runs)
-        p99 = statistics.median(percentile([s.own for s in r.samples], 99) for r in runs)
-        medians[name] = (rate, p50, p99)
-        print(f"{name:12} {rate:19.0f} {p50 * 1000:11.3f} {p99 * 1000:20.3f}")
-    (a_name, _), (b_name, _) = variants
-    a, b = medians[a_name], medians[b_name]
+    print(
+        f"{'':12} {'updates/s':>10} {'bot CPU µs/update':>18} {'own p50 ms':>11} {'own p99 ms':>11}"
+    )
+    for name in untimed:
+        print(
+            f"{name:12} {statistics.median(r.rate for r in untimed[name]):10.0f} "
+            f"{statistics.median(cpu(r) for r in untimed[name]) * 1e6:18.0f} "
+            f"{statistics.median(own(50)(r) for r in timed[name]) * 1000:11.3f} "
+            f"{statistics.median(own(99)(r) for r in timed[name]) * 1000:11.3f}"
+        )
+    print(
+        f"(medians of {args.rounds} rounds; ratios below: medians of the rounds' {b_name}/{a_name})"
+    )
+    rate = paired(lambda r: r.rate, untimed)
+    cost = (paired(cpu, untimed) - 1) * 100
+    p99 = paired(own(99), timed)
     if args.ab == "webhook":
         print(
-            f"webhook / polling throughput: {b[0] / a[0]:.2f} (target ≥ 1.0: {verdict(b[0] >= a[0])})"
+            f"webhook / polling throughput: {rate:.3f} (target ≥ 1.0: {verdict(rate >= 1.0)}); "
+            f"bot CPU per update {cost:+.1f} %; own p99 ×{p99:.2f}"
         )
     else:
-        overhead = (b[1] - a[1]) / a[1] * 100
         print(
-            f"metrics overhead on own time per update (p50): {overhead:+.1f} % "
-            f"(target ≤ 5 %: {verdict(overhead <= 5)}); throughput {b[0] / a[0]:.2f}×"
+            f"metrics overhead, the bot's CPU per update: {cost:+.1f} % (target ≤ 5 %: "
+            f"{verdict(cost <= 5)}); throughput ×{rate:.3f}; own p99 ×{p99:.2f}"
+        )
+        calls = statistics.median(sum(r.calls.values()) / len(r.samples) for r in untimed[b_name])
+        direct = metrics_cost_per_update(calls)
+        base = statistics.median(cpu(r) for r in untimed[a_name])
+        print(
+            f"measured directly: what metrics add to one update ({calls:.2f} Bot API calls) "
+            f"costs {direct * 1e6:.1f} µs of CPU, {direct / base * 100:.1f} % of the bot's "
+            "CPU per update"
         )
     print(f"errors logged by the bot while running: {errors.summary()}")
     return 0
+
+
+def metrics_cost_per_update(calls: float, n: int = 100_000) -> float:
+    """Seconds of CPU the metrics add to one update: the timing wrapper around its
+    handling, its observation, and ``calls`` Bot API answers counted."""
+    from bot.ops.metrics import MeteredUpdateProcessor, Metrics
+
+    metrics = Metrics()
+    processor = MeteredUpdateProcessor(metrics)
+    update = Update.de_json({"update_id": 1, "callback_query": {
+        "id": "1", "from": {"id": 1, "is_bot": False, "first_name": "x"},
+        "chat_instance": "1", "data": "menu"}}, None)  # fmt: skip
+
+    async def nothing() -> None:
+        return None
+
+    async def wrapped() -> None:
+        for _ in range(n):
+            await processor._timed(update, nothing())
+
+    async def bare() -> None:
+        for _ in range(n):
+            await nothing()
+
+    def cpu_of(coroutine: Callable[[], Coroutine[Any, Any, None]]) -> float:
+        started = time.process_time()
+        asyncio.run(coroutine())
+        return time.process_time() - started
+
+    wrapper = (cpu_of(wrapped) - cpu_of(bare)) / n
+    started = time.process_time()
+    for _ in range(n):
+        metrics.observe_api("replies", "editMessageText", 200)
+    api = (time.process_time() - started) / n
+    return wrapper + calls * api
+
+
+def _ab_line(run: Run, timers: bool) -> str:
+    n = len(run.samples)
+    line = f"{run.rate:6.0f} updates/s, bot CPU {run.cpu / n * 1e6:5.0f} µs/update"
+    if run.api_cpu is not None:
+        line += f" (stand-in {run.api_cpu / n * 1e6:3.0f})"
+    if run.gc_pauses:
+        line += f", gc {len(run.gc_pauses)}× {sum(p for _, p in run.gc_pauses) * 1000:.0f} ms"
+    if timers:
+        own = [s.own for s in run.samples]
+        line += f"; timed: own p50 {_ms(own, 50)} ms, p99 {_ms(own, 99)} ms"
+    return line
 
 
 def _ms(values: list[float], q: float) -> str:
