@@ -35,6 +35,14 @@ async def open_conversation(box, user_id: int = NEWCOMER):
     return await box.tap(user_id, ASK, 1)
 
 
+async def handoffs_counted(box) -> int:
+    """Hand-offs in the usage counts (all days)."""
+    stats = box.application.bot_data.stats
+    await stats.flush()
+    counts = await stats.store.between(dt.date(2000, 1, 1), dt.date(2100, 1, 1))
+    return sum(n for key, n in counts if key.event == "handoff")
+
+
 def database_values(path) -> str:
     """Every value in every table of the database, as one string."""
     db = sqlite3.connect(path)
@@ -220,6 +228,7 @@ async def test_stop_chat_block_and_one_conversation_at_a_time(snapshot, tmp_path
         first = await ticket_of(box)
         await open_conversation(box)
         assert await ticket_of(box) == first, "one conversation at a time"
+        assert await handoffs_counted(box) == 1, "the council counts conversations, not taps"
         await box.text(NEWCOMER, "سؤال")
         thread = (await topic_of(box)).result["message_thread_id"]
         stopped = await box.text(NEWCOMER, "/stop_chat")
@@ -233,6 +242,7 @@ async def test_stop_chat_block_and_one_conversation_at_a_time(snapshot, tmp_path
         await open_conversation(box)
         second = await ticket_of(box)
         assert second != first
+        assert await handoffs_counted(box) == 2
         start = len(box.api.calls)
         await box.text(NEWCOMER, "spam")
         thread2 = (await topic_of(box, start)).result["message_thread_id"]

@@ -82,6 +82,9 @@ async def test_counts_are_per_day_municipality_category_language_and_nothing_els
     assert (TODAY, "remich", "counselling", "uk", "card", 1) in rows
     assert (TODAY, "remich", "", "uk", "search", 2) in rows
     assert (TODAY, "remich", "", "uk", "not_found", 1) in rows
+    # One person, counted once per day, municipality and language however much they do.
+    assert (TODAY, "", "", "uk", "person", 1) in rows
+    assert (TODAY, "remich", "", "uk", "person", 1) in rows
     dump = repr(rows)
     assert "9100001" not in dump and "xylophon" not in dump and "курси" not in dump
 
@@ -93,18 +96,32 @@ async def test_a_lone_speaker_never_shows_in_reports(box, storage_path):
     await box.application.bot_data.stats.flush()
     first = last = NOW.date()
     rows = await usage.report(box.application.bot_data.stats.store, first, last)
-    assert [(r["language"], r["starts"]) for r in rows] == [("uk", 6)]
+    assert [(r["language"], r["starts"], r["people"]) for r in rows] == [("uk", 6, 6)]
     assert rows[0]["searches"] is None  # 0 is below 5 too: hidden, not "0"
     text = usage.to_csv(rows)
     assert "ti" not in {r["language"] for r in csv.DictReader(io.StringIO(text))}
     assert "<5" in text
 
     # /stats for an admin: the same rows; for an editor: an unknown command
-    calls = await box.text(ADMIN, "/stats 7")
+    calls = await box.text(ADMIN, "/stats 7", language_code="en")
     reply = last_text(calls)
-    assert " uk " in reply and " 6 " in reply and " ti " not in reply
+    assert "No municipality chosen yet · Ukrainian" in reply
+    assert "People who used the bot: 6" in reply and "Started the bot: 6" in reply
+    assert "Questions asked: fewer than 5" in reply
+    assert "Tigrinya" not in reply
     calls = await box.text(EDITOR, "/stats")
     assert "Usage" not in last_text(calls)
+
+
+async def test_stats_are_in_the_admins_language_with_its_digits(box):
+    for n in range(5):
+        await settle(box, 9400000 + n, "ar", "remich")
+    calls = await box.text(ADMIN, "/stats", language_code="fa")
+    reply = last_text(calls)
+    assert reply.startswith("\u200f"), "a right-to-left message starts with RLM"
+    assert "۵" in reply, "five starts, in Persian digits"
+    assert "Started the bot" not in reply and "Remich" not in reply
+    assert "عربی" in reply, "Arabic, named in Persian"
 
 
 async def test_the_stats_command_line_prints_csv_and_json(box, storage_path):
@@ -184,3 +201,17 @@ def test_unknown_events_are_a_programming_error():
     counter = usage.UsageCounter(store=None, today=lambda m: dt.date(2026, 1, 1))
     with pytest.raises(ValueError):
         counter.count("clicks", language="de")
+
+
+def test_people_are_counted_once_a_day_and_again_the_next_day():
+    days = iter([dt.date(2026, 11, 30)] * 4 + [dt.date(2026, 12, 1)] * 2)
+    counter = usage.UsageCounter(store=None, today=lambda municipality: next(days))
+    for _ in range(3):
+        counter.count("card", language="ar", municipality="remich", user_id=987654321)
+    counter.count("card", language="ar", municipality="remich", user_id=8)
+    counter.count("card", language="ar", municipality="remich", user_id=987654321)  # next day
+    counter.count("start", language="ar", municipality="remich")  # no id given: no person
+    people = {key.day: n for key, n in counter.pending.items() if key.event == "person"}
+    assert people == {dt.date(2026, 11, 30): 2, dt.date(2026, 12, 1): 1}
+    # Nothing that could name them is kept: only salted tokens, and the counts.
+    assert "987654321" not in repr(counter.pending) + repr(counter._people)

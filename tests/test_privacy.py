@@ -235,9 +235,10 @@ QUESTIONS = (
 )
 USAGE = (
     "To show the municipality how the bot is used, it counts per day, "
-    "municipality, topic and language how often people start it, open a card, "
-    "search, and find nothing. These counts contain no user id, no text and no "
-    "time of day, and numbers below 5 are never shown."
+    "municipality, topic and language how many people use it and how often "
+    "they start it, open a card, search, find nothing and ask a person. These "
+    "counts contain no user id, no text and no time of day, and numbers below 5 "
+    "are never shown."
 )
 
 
@@ -249,7 +250,7 @@ async def test_privacy_text_says_what_is_kept_of_questions_and_usage(sandbox, la
     assert t._(QUESTIONS) in text and t._(USAGE) in text
     if lang == "en":
         assert "without the time" in text and "names in it are removed" in text
-        assert "numbers below 5 are never shown" in text
+        assert "numbers below 5 are never shown" in text and "how many people" in text
     else:
         assert QUESTIONS not in text and USAGE not in text, "translated"
 

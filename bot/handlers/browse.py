@@ -129,7 +129,7 @@ async def on_entry_button(update: Update, context: Context) -> None:
         await update.callback_query.answer(views.stale_button(t))
         await back_to_start(update, context, user, t)
         return
-    context.bot_data.stats.count("card", language=t.lang, municipality=place.municipality.id, category=entry.category)  # fmt: skip
+    context.bot_data.stats.count("card", language=t.lang, municipality=place.municipality.id, category=entry.category, user_id=update.effective_user.id)  # fmt: skip
     content = context.bot_data.snapshot.content
     region = content.regions.get(content.entry_region.get(entry.id) or "") or place.region
     now = context.bot_data.local_now(region)

@@ -64,10 +64,13 @@ async def on_ask_button(update: Update, context: Context) -> None:
         await back_to_start(update, context, user, t)
         return
     await update.callback_query.answer()
+    already_open = update.effective_user.id in service.open_users
     conversation = await service.open(update.effective_user.id, desk)
     if conversation is None:
         await show(update, context, views.line_closed(t), edit=False)
         return
+    if not already_open:  # a new conversation, for the council's usage counts
+        context.bot_data.stats.count("handoff", language=t.lang, municipality=place.municipality.id, user_id=update.effective_user.id)  # fmt: skip
     now = context.bot_data.local_now(place.region)
     content = context.bot_data.snapshot.content
     await show(update, context, views.intro(content, place, desk, t, now), edit=False)

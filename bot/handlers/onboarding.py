@@ -61,9 +61,9 @@ async def start(update: Update, context: Context) -> None:
     if await deeplinks.open_start_link(update, context):  # /start <payload> of a deep link
         return
     user, t = await current_user(update, context)
-    context.bot_data.stats.count("start", language=t.lang, municipality=user and user.municipality)
     tg_user = update.effective_user
     assert tg_user is not None
+    context.bot_data.stats.count("start", language=t.lang, municipality=user and user.municipality, user_id=tg_user.id)  # fmt: skip
     context.user_data.pop(AWAITING, None)
     place = user_place(context, user)
     if user is not None and user.language and place is not None:

@@ -87,7 +87,7 @@ async def answer_question(
         await show_menu(update, context, place, t, edit=False)
         return
     if offset == 0 and not edit:  # usage counts: a search, and whether it found anything
-        context.bot_data.stats.searched(bool(result.hits), language=t.lang, municipality=place.municipality.id)  # fmt: skip
+        context.bot_data.stats.searched(bool(result.hits), language=t.lang, municipality=place.municipality.id, user_id=update.effective_user.id)  # fmt: skip
     if (
         not result.hits
         and offset == 0

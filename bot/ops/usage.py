@@ -8,6 +8,14 @@ crash loses at most the last minute's counts. What is kept: the municipality's
 local date, the municipality, the category, the language and the number. Never a
 user id, a text or a time of day.
 
+Besides the events, the tally counts *people*: how many different people did
+something that day, per municipality and language. To count each person once
+without keeping who they are, the counter remembers, for the current days only and
+in memory only, ``HMAC(salt, user id)`` under a random salt made for the day
+(as the feedback votes do, :mod:`bot.feedback`); the salt and the tokens are
+dropped when the day is over. A restart forgets them, so a person active before
+and after a restart on the same day is counted twice (at most once per restart).
+
 Reports (``newcomer-bot stats``, ``/stats``) suppress every number below
 :data:`MIN_CELL` (shown as ``<5``, or null in JSON), and leave out rows where every
 number is below it, so that a lone speaker of a rare language in a small commune
@@ -20,9 +28,12 @@ import collections
 import csv
 import dataclasses
 import datetime as dt
+import hashlib
+import hmac
 import io
 import json
 import logging
+import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -36,7 +47,7 @@ SUPPRESSED = "<5"
 #: Seconds between writes of the tally.
 FLUSH_SECONDS = 60.0
 
-EVENT_NAMES = frozenset(event for event, _ in EVENTS)
+EVENT_NAMES = frozenset(event for event, _ in EVENTS) - {"person"}
 COLUMNS = tuple(column for _, column in EVENTS)
 
 
@@ -54,6 +65,9 @@ class UsageCounter:
         self.today = today
         self.on_event = on_event
         self.pending: collections.Counter[Key] = collections.Counter()
+        # day → (salt, tokens of the people counted that day); only days still current
+        # somewhere (time zones differ), see _count_person.
+        self._people: dict[dt.date, tuple[bytes, set[bytes]]] = {}
 
     def count(
         self,
@@ -62,17 +76,36 @@ class UsageCounter:
         language: str,
         municipality: str | None = None,
         category: str | None = None,
+        user_id: int | None = None,
     ) -> None:
-        """Count one ``event`` (start, card, search, not_found, handoff)."""
+        """Count one ``event`` (start, card, search, not_found, handoff); with
+        ``user_id``, also the person, once a day per municipality and language (the
+        id itself is not kept). Raises ValueError for an unknown event."""
         if event not in EVENT_NAMES:
             raise ValueError(f"unknown usage event {event!r}")
         day = self.today(municipality)
         self.pending[Key(day, municipality or "", category or "", language, event)] += 1
         self.on_event(event)
+        if user_id is not None:
+            self._count_person(day, municipality or "", language, user_id)
 
-    def searched(self, found: bool, *, language: str, municipality: str | None) -> None:
+    def _count_person(self, day: dt.date, municipality: str, language: str, user_id: int) -> None:
+        if day not in self._people:
+            # Days more than one behind are over everywhere (time zones differ by < 1 day).
+            for old in [d for d in self._people if d < day - dt.timedelta(days=1)]:
+                del self._people[old]
+            self._people[day] = (secrets.token_bytes(32), set())
+        salt, seen = self._people[day]
+        token = hmac.digest(salt, f"{user_id}:{municipality}:{language}".encode(), hashlib.sha256)
+        if token[:16] not in seen:
+            seen.add(token[:16])
+            self.pending[Key(day, municipality, "", language, "person")] += 1
+
+    def searched(
+        self, found: bool, *, language: str, municipality: str | None, user_id: int | None = None
+    ) -> None:
         """A search; also a "not_found" when nothing was found."""
-        self.count("search", language=language, municipality=municipality)
+        self.count("search", language=language, municipality=municipality, user_id=user_id)
         if not found:
             self.count("not_found", language=language, municipality=municipality)
 

@@ -15,6 +15,7 @@ from typing import Any
 
 #: What is counted, in report order: (event, column name in reports).
 EVENTS: tuple[tuple[str, str], ...] = (
+    ("person", "people"),  # different people that day (bot.ops.usage: counted once each)
     ("start", "starts"),
     ("card", "cards_opened"),
     ("search", "searches"),

@@ -46,9 +46,10 @@ def privacy_text(t: Translator, *, handoff_days: int | None = None) -> str:
         escape(
             t._(
                 "To show the municipality how the bot is used, it counts per day, "
-                "municipality, topic and language how often people start it, open a card, "
-                "search, and find nothing. These counts contain no user id, no text and no "
-                "time of day, and numbers below 5 are never shown."
+                "municipality, topic and language how many people use it and how often "
+                "they start it, open a card, search, find nothing and ask a person. These "
+                "counts contain no user id, no text and no time of day, and numbers below 5 "
+                "are never shown."
             )
         ),
         escape(t._("Send /forget to delete everything about you at any time.")),
