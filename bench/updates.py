@@ -973,7 +973,7 @@ async def ab(args: argparse.Namespace, snapshot: Snapshot, script: Script, error
             f"{verdict(cost <= 5)}); throughput ×{rate:.3f}; own p99 ×{p99:.2f}"
         )
         calls = statistics.median(sum(r.calls.values()) / len(r.samples) for r in untimed[b_name])
-        direct = metrics_cost_per_update(calls)
+        direct = await metrics_cost_per_update(calls)
         base = statistics.median(cpu(r) for r in untimed[a_name])
         print(
             f"measured directly: what metrics add to one update ({calls:.2f} Bot API calls) "
@@ -984,39 +984,47 @@ async def ab(args: argparse.Namespace, snapshot: Snapshot, script: Script, error
     return 0
 
 
-def metrics_cost_per_update(calls: float, n: int = 100_000) -> float:
+async def metrics_cost_per_update(calls: float, n: int = 100_000) -> float:
     """Seconds of CPU the metrics add to one update: the timing wrapper around its
-    handling, its observation, and ``calls`` Bot API answers counted."""
-    from bot.ops.metrics import MeteredUpdateProcessor, Metrics
+    handling and its observation (MeteredUpdateProcessor), and ``calls`` Bot API
+    requests through MeteredRequest instead of the plain backend (HTTP left out: a
+    stub answers). Measured as the difference from the same code without metrics."""
+    from bot.ops.metrics import MeteredRequest, MeteredUpdateProcessor, Metrics
+
+    class Answering(AiohttpRequest):
+        async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+            return 200, b"{}"
+
+    class MeteredAnswering(MeteredRequest, Answering):
+        pass
 
     metrics = Metrics()
     processor = MeteredUpdateProcessor(metrics)
+    plain, metered = Answering(), MeteredAnswering(metrics, "replies")
     update = Update.de_json({"update_id": 1, "callback_query": {
         "id": "1", "from": {"id": 1, "is_bot": False, "first_name": "x"},
         "chat_instance": "1", "data": "menu"}}, None)  # fmt: skip
+    url = "http://127.0.0.1/bot1:x/editMessageText"
 
     async def nothing() -> None:
         return None
 
-    async def wrapped() -> None:
+    async def handled(timed: bool) -> None:
         for _ in range(n):
-            await processor._timed(update, nothing())
+            await (processor._timed(update, nothing()) if timed else nothing())
 
-    async def bare() -> None:
+    async def requested(backend: AiohttpRequest) -> None:
         for _ in range(n):
-            await nothing()
+            await backend.do_request(url, "POST")
 
-    def cpu_of(coroutine: Callable[[], Coroutine[Any, Any, None]]) -> float:
+    async def cpu_of(coroutine: Coroutine[Any, Any, None]) -> float:
         started = time.process_time()
-        asyncio.run(coroutine())
-        return time.process_time() - started
+        await coroutine
+        return (time.process_time() - started) / n
 
-    wrapper = (cpu_of(wrapped) - cpu_of(bare)) / n
-    started = time.process_time()
-    for _ in range(n):
-        metrics.observe_api("replies", "editMessageText", 200)
-    api = (time.process_time() - started) / n
-    return wrapper + calls * api
+    per_update = await cpu_of(handled(True)) - await cpu_of(handled(False))
+    per_call = await cpu_of(requested(metered)) - await cpu_of(requested(plain))
+    return per_update + calls * per_call
 
 
 def _ab_line(run: Run, timers: bool) -> str:
