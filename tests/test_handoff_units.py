@@ -4,6 +4,8 @@ topics, the relay under 429s, retention and a helpdesk the bot cannot manage."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -11,8 +13,9 @@ from hypothesis import strategies as st
 from telegram import Bot
 from telegram.error import BadRequest
 
-from bot.content.staff import Staff, StaffFileInvalid
+from bot.content.staff import Helpdesk, Staff, StaffFileInvalid, staff_language
 from bot.devtools.fake_bot_api import FakeBotApi, UpdateFactory
+from bot.i18n import LANGUAGES
 from bot.storage import Storage
 from bot.storage.handoff import CLOSED
 from tests.handoff_helpers import (
@@ -25,6 +28,8 @@ from tests.handoff_helpers import (
     staff_says,
     topic_of,
 )
+
+ROOT = Path(__file__).resolve().parent.parent
 
 # -- the staff file --------------------------------------------------------------------
 
@@ -47,6 +52,13 @@ from tests.handoff_helpers import (
         ("helpdesks:\n  - chat_id: -1001\n    regions: [a]\n    opening_hours: Mo 09:00-10:00\n"
          "    topic: 5\n", 5, "helpdesks.0.topic"),
         ("helpdesk_retention_days: 0\n", 1, "helpdesk_retention_days"),
+        ("helpdesks:\n  - chat_id: -1001\n    regions: [a]\n    opening_hours: Mo 09:00-10:00\n"
+         "    language: german\n", 5,
+         "helpdesks.0.language: unknown language 'german': use one of am, ar, ckb, de, en, es, "
+         "fa, fr, it, ku, lb, pl, prs, ps, pt, ro, ru, so, sq, ti, tr, uk, ur"),
+        ("helpdesks:\n  - chat_id: -1001\n    regions: [a]\n    opening_hours: Mo 09:00-10:00\n"
+         "  - chat_id: -1002\n    regions: [b]\n    language: DE\n"
+         "    opening_hours: Mo 09:00-10:00\n", 7, "unknown language 'DE'"),
     ],
 )  # fmt: skip
 def test_helpdesk_mistakes_are_reported_with_file_and_line(tmp_path, text, line, message):
@@ -90,17 +102,49 @@ def test_a_municipalitys_own_helpdesk_wins_over_its_regions(tmp_path, snapshot):
     chat_id=st.one_of(st.integers(), st.text(max_size=8), st.none()),
     hours=st.one_of(st.text(max_size=30), st.integers(), st.none()),
     places=st.one_of(st.lists(st.text(max_size=8), max_size=3), st.text(max_size=8)),
+    language=st.one_of(st.none(), st.sampled_from(LANGUAGES), st.text(max_size=4), st.integers()),
 )
-def test_any_helpdesk_entry_loads_or_is_refused_with_a_line(tmp_path, chat_id, hours, places):
+def test_any_helpdesk_entry_loads_or_is_refused_with_a_line(
+    tmp_path, chat_id, hours, places, language
+):
     import json
 
     path = tmp_path / "staff.yaml"
-    entry = {"chat_id": chat_id, "opening_hours": hours, "regions": places}
+    entry = {"chat_id": chat_id, "opening_hours": hours, "regions": places, "language": language}
     path.write_text("helpdesks:\n  - " + json.dumps(entry) + "\n", encoding="utf-8")
     try:
         Staff.load(path)
     except StaffFileInvalid as exc:
         assert str(exc).startswith(f"{path}:")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [ROOT / "content/staff.example.yaml", ROOT / "tests/fixtures/content/staff.example.yaml"],
+)
+def test_the_documented_staff_files_load_and_show_a_helpdesk_language(path):
+    desks = Staff.load(path).helpdesks
+    assert desks and desks[0].language == "fr"
+    assert "language:" in path.read_text(encoding="utf-8")
+
+
+def test_a_helpdesk_writes_its_language_else_its_regions_else_english(snapshot):
+    content = snapshot.content
+
+    def desk(**fields) -> Helpdesk:
+        return Helpdesk(chat_id=-1001, opening_hours="Mo 09:00-10:00", **fields)
+
+    assert staff_language(desk(regions=("miselerland",)), content) == "fr"
+    assert (
+        staff_language(desk(municipalities=("marburg",), regions=("miselerland",)), content) == "de"
+    )
+    assert staff_language(desk(municipalities=("nowhere", "remich")), content) == "fr"
+    assert staff_language(desk(regions=("miselerland",), language="lb"), content) == "lb"
+    assert staff_language(desk(regions=("gone",)), content) == "en", "not in the content"
+    # A region whose language is no UI language (say Dutch): English.
+    dutch = content.regions["miselerland"].model_copy(update={"default_language": "nl"})
+    assert staff_language(desk(regions=("x",)), SimpleNamespace(place=content.place,
+                                                                regions={"x": dutch})) == "en"  # fmt: skip
 
 
 # -- the stand-in is strict like Telegram ------------------------------------------------

@@ -17,12 +17,14 @@ Telegram user id::
       - chat_id: -1001234567890
         regions: [miselerland]          # or municipalities: [remich]
         opening_hours: "Mo-Fr 09:00-12:00; Th 14:00-17:00"
+        language: fr                    # the staff's language (default: the region's)
     helpdesk_retention_days: 30         # closed conversations are deleted after this
 
 A helpdesk answers for the municipalities it names and every municipality of
 the regions it names; a municipality's own helpdesk wins over its region's.
 Staff answer there if their role is admin, or social_worker with one of those
-municipalities or regions in scope (:meth:`Staff.may_answer`).
+municipalities or regions in scope (:meth:`Staff.may_answer`). What the bot writes
+in the group is in the helpdesk's ``language`` (:func:`staff_language`).
 
 Every staff action is authorised when it is carried out (:meth:`Staff.can`), not
 only when its menu is shown. /grant and /revoke rewrite the file with
@@ -52,6 +54,7 @@ from bot.content import hours
 from bot.content.load.files import UnreadableFile, read_regular_file
 from bot.content.load.problems import Problem
 from bot.content.store import Content
+from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +91,18 @@ class Helpdesk(BaseModel):
     regions: tuple[str, ...] = ()
     #: When staff usually answer, in OpenStreetMap opening_hours syntax (local time).
     opening_hours: str
+    #: The language the staff read (a UI language code); None: the region's language
+    #: (:func:`staff_language`).
+    language: str | None = None
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str | None) -> str | None:
+        if value is not None and value not in LANGUAGES:
+            raise ValueError(
+                f"unknown language {value!r}: use one of {', '.join(sorted(LANGUAGES))}"
+            )
+        return value
 
     @field_validator("opening_hours")
     @classmethod
@@ -102,6 +117,19 @@ class Helpdesk(BaseModel):
         if not self.municipalities and not self.regions:
             raise ValueError("a helpdesk needs municipalities or regions it answers for")
         return self
+
+
+def staff_language(desk: Helpdesk, content: Content) -> str:
+    """The language the bot writes in ``desk``'s group: its ``language``, else the
+    default language of the region of its first municipality or region the content
+    knows, else English (also when that default is no UI language)."""
+    if desk.language:
+        return desk.language
+    regions = [place.region for place in map(content.place, desk.municipalities) if place]
+    regions += [content.regions[r] for r in desk.regions if r in content.regions]
+    if regions and regions[0].default_language in LANGUAGES:
+        return regions[0].default_language
+    return DEFAULT_LANGUAGE
 
 
 class StaffFile(BaseModel):
