@@ -11,6 +11,7 @@ from pathlib import Path
 from bot.content.snapshot import Snapshot
 from bot.devtools.fake_bot_api import Call, FakeBotApi
 from bot.devtools.sandbox import Sandbox
+from bot.devtools.telegram_html import parse_html
 from tests.botapi_faults import FaultyBotApi
 from tests.conftest import clock as default_clock
 
@@ -26,7 +27,12 @@ NEWCOMER = 5001
 OPEN_HOURS = "Mo-Fr 08:00-18:00"
 
 
-def staff_yaml(hours: str = OPEN_HOURS, *, with_desks: bool = True) -> str:
+def staff_yaml(
+    hours: str = OPEN_HOURS, *, with_desks: bool = True, languages: dict[int, str] | None = None
+) -> str:
+    """The staff file; ``languages``: a helpdesk's ``language`` by chat id (without one,
+    Miselerland's helpdesk writes French and Marburg's German, their regions' languages)."""
+    languages = languages or {}
     text = f"""\
 staff:
   - user_id: {ADMIN}
@@ -48,6 +54,9 @@ helpdesks:
     regions: [marburg-biedenkopf]
     opening_hours: "Mo-Fr 09:00-16:00"
 """
+    for chat_id, language in languages.items():
+        desk = f"  - chat_id: {chat_id}\n"
+        text = text.replace(desk, f"{desk}    language: {language}\n")
     return text
 
 
@@ -58,11 +67,14 @@ async def helpdesk_sandbox(
     *,
     hours: str = OPEN_HOURS,
     with_desks: bool = True,
+    languages: dict[int, str] | None = None,
     clock: Callable[[], dt.datetime] = default_clock,
     api: FakeBotApi | None = None,
 ):
     staff = tmp_path / "staff.yaml"
-    staff.write_text(staff_yaml(hours, with_desks=with_desks), encoding="utf-8")
+    staff.write_text(
+        staff_yaml(hours, with_desks=with_desks, languages=languages), encoding="utf-8"
+    )
     api = api or await FaultyBotApi().start()
     for chat in (HELPDESK, MARBURG_DESK, STRANGER_GROUP):
         api.add_forum(chat)
@@ -95,6 +107,26 @@ async def staff_says(
             user_id, text, chat_id=chat_id, chat_type="supergroup", thread_id=thread_id
         )
     )
+
+
+async def header_of(box: Sandbox, thread_id: int, chat_id: int = HELPDESK) -> dict:
+    """The topic's header as staff see it (the bot's first message there, with the ✅/⛔
+    buttons); it follows the createForumTopic call."""
+    call = await box.api.wait_for(
+        lambda c: (
+            c.method == "sendMessage"
+            and c.chat_id == chat_id
+            and c.params.get("message_thread_id") == thread_id
+            and bool(c.params.get("reply_markup"))
+        )
+    )
+    message = box.api.messages[(chat_id, call.result["message_id"])]
+    return {**message, "text": parse_html(message["text"])}
+
+
+def buttons_of(message: dict) -> list[str]:
+    rows = message["reply_markup"]["inline_keyboard"]
+    return [b["text"] for row in rows for b in row]
 
 
 async def topic_of(box: Sandbox, start: int = 0) -> Call:

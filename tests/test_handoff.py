@@ -18,6 +18,8 @@ from tests.handoff_helpers import (
     NEWCOMER,
     STRANGER_GROUP,
     WORKER,
+    buttons_of,
+    header_of,
     helpdesk_sandbox,
     is_copy_to,
     newcomer,
@@ -68,7 +70,8 @@ async def test_arabic_newcomer_asks_worker_answers_newcomer_replies_worker_close
         await box.text(NEWCOMER, question)
         topic = await topic_of(box, start)
         title = topic.params["name"]
-        assert re.fullmatch(r"#[2-9A-Z]{5} · Arabic · Remich", title), title
+        # Miselerland's helpdesk has no `language`: its region's, French.
+        assert re.fullmatch(r"#[2-9A-Z]{5} · Arabe · Remich", title), title
         assert str(NEWCOMER) not in title and "Test" not in title
         thread = topic.result["message_thread_id"]
         copied = await box.api.wait_for(is_copy_to(HELPDESK), start=start)
@@ -95,7 +98,7 @@ async def test_arabic_newcomer_asks_worker_answers_newcomer_replies_worker_close
         start = len(box.api.calls)
         closing = await staff_says(box, WORKER, "/close", thread)
         assert any(c.method == "closeForumTopic" for c in closing)
-        assert any("Closed by" in c.text for c in closing if c.method == "sendMessage")
+        assert any("Clôturé par" in c.text for c in closing if c.method == "sendMessage")
         told = await box.api.wait_for(
             lambda c: c.method == "sendMessage" and c.chat_id == NEWCOMER, start=start
         )
@@ -111,6 +114,59 @@ async def test_arabic_newcomer_asks_worker_answers_newcomer_replies_worker_close
         for text in (question, "Bonjour", "الرسالة", "photo-"):
             assert text not in values, f"{text!r} must not be stored"
         assert question not in caplog.text and "Bonjour" not in caplog.text
+
+
+async def test_a_german_speaking_helpdesk_reads_german_the_newcomer_still_arabic(
+    snapshot, tmp_path
+):
+    """Miselerland's helpdesk with `language: de` in the staff file: the topic's title,
+    header, buttons, refusals and "closed by" line are German; the newcomer reads Arabic."""
+    async with helpdesk_sandbox(snapshot, tmp_path, languages={HELPDESK: "de"}) as box:
+        await newcomer(box, lang="ar")
+        await open_conversation(box)
+        start = len(box.api.calls)
+        await box.text(NEWCOMER, "مرحبا")
+        topic = await topic_of(box, start)
+        assert re.fullmatch(r"#[2-9A-Z]{5} · Arabisch · Remich", topic.params["name"])
+        thread = topic.result["message_thread_id"]
+        header = await header_of(box, thread)
+        text = header["text"]
+        assert "Neues Gespräch." in text and "Schreiben Sie in dieses Thema" in text, text
+        assert "/close — das Gespräch beenden" in text
+        assert "/block" in text and "/handover <Gemeinde>" in text, "commands stay as they are"
+        assert str(NEWCOMER) not in text and "Test" not in text, "never the person's name or id"
+        assert buttons_of(header) == ["✅ Schließen", "⛔ Sperren"]
+
+        refused = await staff_says(box, 777, "Hallo?", thread)
+        assert any("Nicht weitergeleitet" in c.text for c in refused)
+
+        start = len(box.api.calls)
+        closing = await box.send(
+            box.updates.callback(
+                WORKER, f"hq:close:{await ticket_of(box)}", message_id=thread + 1, chat_id=HELPDESK
+            )
+        )
+        closed = [c.text for c in closing if c.method == "sendMessage" and c.chat_id == HELPDESK]
+        assert closed and closed[0].startswith("✅ Geschlossen von "), closed
+        told = await box.api.wait_for(
+            lambda c: c.method == "sendMessage" and c.chat_id == NEWCOMER, start=start
+        )
+        assert re.search(r"[\u0600-\u06FF]", told.text), "the newcomer is told in Arabic"
+        again = await staff_says(box, WORKER, "/close", thread)
+        assert any("Dieses Gespräch ist geschlossen" in c.text for c in again)
+
+
+async def test_a_helpdesk_without_a_language_writes_its_regions_french(snapshot, tmp_path):
+    async with helpdesk_sandbox(snapshot, tmp_path) as box:
+        await newcomer(box, lang="en")
+        await open_conversation(box)
+        await box.text(NEWCOMER, "hello")
+        topic = await topic_of(box)
+        assert re.fullmatch(r"#[2-9A-Z]{5} · Anglais · Remich", topic.params["name"])
+        header = await header_of(box, topic.result["message_thread_id"])
+        assert "Nouvelle conversation." in header["text"]
+        assert "/handover <commune>" in header["text"]
+        assert buttons_of(header) == ["✅ Clôturer", "⛔ Bloquer"]
 
 
 async def test_outside_hours_automatic_reply_and_the_message_still_goes(snapshot, tmp_path):
@@ -161,7 +217,7 @@ async def test_forged_reply_from_a_non_staff_member_is_not_relayed(snapshot, tmp
         for intruder in (777, MARBURG_WORKER):  # a group member; staff of another region
             calls = await staff_says(box, intruder, "Send me your passport number", thread)
             assert not any(is_copy_to(NEWCOMER)(c) for c in calls)
-            assert any("Not passed on" in c.text for c in calls)
+            assert any("Non transmis" in c.text for c in calls), "refused, in French"
             refused = await staff_says(box, intruder, "/close", thread)
             assert not any(c.method == "closeForumTopic" for c in refused)
         pending = await box.application.bot_data.handoff.store.counts()
@@ -176,7 +232,7 @@ async def test_forged_reply_from_a_non_staff_member_is_not_relayed(snapshot, tmp
             )
         )
         answer = [c for c in tapped if c.method == "answerCallbackQuery"]
-        assert answer and "Not passed on" in answer[0].params["text"]
+        assert answer and "Non transmis" in answer[0].params["text"]
         assert not box.api.forums[HELPDESK].topics[thread]["closed"]
 
 
@@ -196,7 +252,13 @@ async def test_a_group_that_is_not_a_helpdesk_is_refused(snapshot, tmp_path):
             calls = await staff_says(box, who, "hello", thread, chat_id=STRANGER_GROUP)
             assert not any(is_copy_to(NEWCOMER)(c) for c in calls)
             refused = await staff_says(box, who, "/close", thread, chat_id=STRANGER_GROUP)
-            assert any("not a helpdesk" in c.text for c in refused)
+            assert any("not a helpdesk" in c.text for c in refused), "no helpdesk: English"
+        # No helpdesk language there: the refusal is in the staff member's own language.
+        refused = await box.send(
+            box.updates.message(WORKER, "/close", chat_id=STRANGER_GROUP, chat_type="supergroup",
+                                thread_id=thread, language_code="de")
+        )  # fmt: skip
+        assert any("kein Helpdesk" in c.text for c in refused)
         assert await ticket_of(box), "the conversation is still open"
 
 
@@ -236,7 +298,7 @@ async def test_stop_chat_block_and_one_conversation_at_a_time(snapshot, tmp_path
         again = await box.text(NEWCOMER, "/stop_chat")
         assert "ليست لديك محادثة مفتوحة" in last_text(again), "no open conversation (Arabic)"
         await box.api.wait_for(lambda c: c.method == "closeForumTopic")
-        assert any("ended the conversation" in m.get("text", "")
+        assert any("a mis fin à la conversation" in m.get("text", "")
                    for m in box.api.topic_messages(HELPDESK, thread))  # fmt: skip
 
         await open_conversation(box)
@@ -251,7 +313,7 @@ async def test_stop_chat_block_and_one_conversation_at_a_time(snapshot, tmp_path
                 WORKER, f"hq:block:{second}", message_id=thread2 + 1, chat_id=HELPDESK
             )
         )
-        assert any("Blocked by" in c.text for c in blocked)
+        assert any("Bloqué par" in c.text for c in blocked)
         told = await box.api.wait_for(
             lambda c: c.method == "sendMessage" and c.chat_id == NEWCOMER, start=start
         )
@@ -268,11 +330,17 @@ async def test_handover_to_another_municipalitys_helpdesk(snapshot, tmp_path):
         await box.text(NEWCOMER, "Привіт")
         thread = (await topic_of(box)).result["message_thread_id"]
         start = len(box.api.calls)
-        await staff_says(box, WORKER, "/handover marburg", thread)
+        said = await staff_says(box, WORKER, "/handover marburg", thread)
+        assert any("Transmis par" in c.text and "Marbourg" in c.text for c in said), "French"
         new_topic = await box.api.wait_for(
             lambda c: c.method == "createForumTopic" and c.chat_id == MARBURG_DESK, start=start
         )
         assert box.api.forums[HELPDESK].topics[thread]["closed"]
+        # Marburg's helpdesk reads German (its region's language) from the first line on.
+        assert re.fullmatch(r"#[2-9A-Z]{5} · Ukrainisch · Remich", new_topic.params["name"])
+        header = await header_of(box, new_topic.result["message_thread_id"], MARBURG_DESK)
+        assert "Von einem anderen Helpdesk übergeben." in header["text"]
+        assert buttons_of(header) == ["✅ Schließen", "⛔ Sperren"]
         await box.api.wait_for(
             lambda c: c.method == "sendMessage" and c.chat_id == NEWCOMER, start=start
         )

@@ -15,9 +15,11 @@ from telegram.error import BadRequest
 
 from bot.content.staff import Helpdesk, Staff, StaffFileInvalid, staff_language
 from bot.devtools.fake_bot_api import FakeBotApi, UpdateFactory
-from bot.i18n import LANGUAGES
+from bot.i18n import LANGUAGES, translator
 from bot.storage import Storage
 from bot.storage.handoff import CLOSED
+from bot.views import handoff as views
+from bot.views.html import utf16_len
 from tests.handoff_helpers import (
     HELPDESK,
     NEWCOMER,
@@ -145,6 +147,23 @@ def test_a_helpdesk_writes_its_language_else_its_regions_else_english(snapshot):
     dutch = content.regions["miselerland"].model_copy(update={"default_language": "nl"})
     assert staff_language(desk(regions=("x",)), SimpleNamespace(place=content.place,
                                                                 regions={"x": dutch})) == "en"  # fmt: skip
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    name=st.text(min_size=1, max_size=300),
+    language=st.one_of(st.none(), st.sampled_from(LANGUAGES)),
+    staff=st.sampled_from(LANGUAGES),
+)
+def test_topic_titles_fit_telegrams_limit_in_any_language(snapshot, name, language, staff):
+    place = snapshot.content.place("remich")
+    municipality = place.municipality.model_copy(update={"name": {"fr": name}})
+    title = views.topic_title("k7f3q", language, place._replace(municipality=municipality),
+                              translator(staff))  # fmt: skip
+    assert title.startswith("#K7F3Q")
+    assert 1 <= utf16_len(title) <= views.TOPIC_TITLE_LIMIT
 
 
 # -- the stand-in is strict like Telegram ------------------------------------------------
@@ -288,7 +307,7 @@ async def test_a_newcomer_who_blocked_the_bot_ends_the_conversation(snapshot, tm
         box.api.blocked.add(NEWCOMER)
         await staff_says(box, WORKER, "Hello, how can we help?", thread)
         told = await box.api.wait_for(
-            lambda c: c.method == "sendMessage" and "blocked the bot" in c.text
+            lambda c: c.method == "sendMessage" and "a bloqué le bot" in c.text
         )
         assert told.params["message_thread_id"] == thread
         store = box.application.bot_data.handoff.store
@@ -322,7 +341,7 @@ async def test_handover_with_odd_arguments_answers_with_the_usage(snapshot, tmp_
         calls = await staff_says(box, WORKER, f"/handover {args}".strip(), thread)
         texts = [c.text for c in calls if c.method == "sendMessage"]
         if args.lower().startswith("marburg"):
-            assert any("Handed over" in t for t in texts)
-        else:
-            assert texts and ("/handover" in texts[0] or "already" in texts[0]), texts
+            assert any("Transmis par" in t for t in texts)
+        else:  # in the helpdesk's French: the usage, or "already this helpdesk's"
+            assert texts and ("/handover" in texts[0] or "relève déjà" in texts[0]), texts
             assert not any(c.method == "closeForumTopic" for c in calls)

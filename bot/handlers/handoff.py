@@ -9,6 +9,7 @@ own group only (:meth:`bot.handoff.service.Handoff.authorised`).
 from __future__ import annotations
 
 import logging
+from html import escape
 
 from telegram import Update
 from telegram.ext import filters
@@ -129,11 +130,12 @@ async def on_group_message(update: Update, context: Context) -> None:
     conversation = await service.conversation_in(chat.id, thread)
     if conversation is None:
         return  # the General topic or another topic: staff talk among themselves
+    t = service.staff_t(chat.id)
     if not allowed:
-        await message.reply_text(views.STAFF_NOT_ALLOWED)
+        await message.reply_text(escape(views.staff_not_allowed(t)))
         return
     if conversation.state != "open":
-        await message.reply_text(views.STAFF_NOT_OPEN)
+        await message.reply_text(escape(views.staff_not_open(t)))
         return
     await service.staff_reply(conversation, chat.id, message.message_id)
 
@@ -141,7 +143,8 @@ async def on_group_message(update: Update, context: Context) -> None:
 async def _staff_conversation(update: Update, context: Context, ticket: str | None = None):
     """The open conversation of the topic a staff command is used in (or of the button's
     ``ticket``, in this group), after checking the group is a helpdesk and the user may
-    act there; None after a refusal."""
+    act there; None after a refusal (in the helpdesk's language; in a group that is no
+    helpdesk, in the user's)."""
     chat = update.effective_chat
     message = update.effective_message
     service = context.bot_data.handoff
@@ -149,10 +152,12 @@ async def _staff_conversation(update: Update, context: Context, ticket: str | No
     refusal = None
     conversation = None
     if desk is None:
-        refusal = views.STAFF_NOT_A_HELPDESK
+        _, t = await current_user(update, context)
+        refusal = views.staff_not_a_helpdesk(t)
     elif not allowed:
-        refusal = views.STAFF_NOT_ALLOWED
+        refusal = views.staff_not_allowed(service.staff_t(chat.id))
     else:
+        t = service.staff_t(chat.id)
         if ticket is not None:
             conversation = await service.store.by_ticket(ticket)
             if conversation is not None and conversation.helpdesk_chat_id != chat.id:
@@ -161,14 +166,14 @@ async def _staff_conversation(update: Update, context: Context, ticket: str | No
             thread = message.message_thread_id if message and message.is_topic_message else None
             conversation = await service.conversation_in(chat.id, thread)
         if conversation is None:
-            refusal = views.STAFF_NO_TICKET
+            refusal = views.staff_no_ticket(t)
         elif conversation.state != "open":
-            refusal, conversation = views.STAFF_NOT_OPEN, None
+            refusal, conversation = views.staff_not_open(t), None
     if refusal is not None:
         if update.callback_query is not None:
-            await update.callback_query.answer(refusal, show_alert=True)
+            await update.callback_query.answer(refusal, show_alert=True)  # plain text
         elif message is not None:
-            await message.reply_text(refusal)
+            await message.reply_text(escape(refusal))
     return conversation
 
 
@@ -185,10 +190,13 @@ async def _end(update: Update, context: Context, *, block: bool, ticket: str | N
     if conversation is None:
         return
     service = context.bot_data.handoff
+    t = service.staff_t(update.effective_chat.id)
     if not await service.end(conversation, block=block):
-        text = views.STAFF_NOT_OPEN
+        text = escape(views.staff_not_open(t))
+    elif block:
+        text = views.staff_blocked(t, _who(update))
     else:
-        text = views.staff_blocked(_who(update)) if block else views.staff_closed(_who(update))
+        text = views.staff_closed(t, _who(update))
     if update.callback_query is not None:
         await update.callback_query.answer()
     await context.bot.send_message(
@@ -213,15 +221,16 @@ async def handover_command(update: Update, context: Context) -> None:
     place = content.place(args[0].strip().lower()) if args else None
     target = service.helpdesk_of(place)
     message = update.effective_message
+    t = service.staff_t(update.effective_chat.id)
     if place is None or target is None:
-        await message.reply_text(views.STAFF_HANDOVER_USAGE)
+        await message.reply_text(escape(views.staff_handover_usage(t)))
         return
     if target.chat_id == conversation.helpdesk_chat_id:
-        await message.reply_text(views.STAFF_SAME_HELPDESK)
+        await message.reply_text(escape(views.staff_same_helpdesk(t)))
         return
     await context.bot.send_message(
         update.effective_chat.id,
-        views.staff_handed_over(_who(update), place),
+        views.staff_handed_over(t, _who(update), place),
         message_thread_id=conversation.topic_id,
     )
     await service.hand_over(conversation, target)

@@ -16,15 +16,16 @@ import collections
 import dataclasses
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 from opening_hours import OpeningHours, State
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, TimedOut
 
-from bot.content.staff import Helpdesk
+from bot.content.staff import Helpdesk, staff_language
 from bot.content.store import Place
 from bot.handoff.relay import Permanent, RelayWorker
-from bot.i18n import translator
+from bot.i18n import Translator, translator
 from bot.storage.handoff import (
     BLOCKED,
     CLOSED,
@@ -168,7 +169,7 @@ class Handoff:
             conversation.ticket, CLOSED, self._now()
         ):
             return False
-        await self._tell_topic(conversation, views.STAFF_PERSON_LEFT, close=True)
+        await self._tell_topic(conversation, views.staff_person_left, close=True)
         return True
 
     async def forget(self, user_id: int) -> None:
@@ -176,9 +177,17 @@ class Handoff:
         self.open_users.discard(user_id)
         self._recent.pop(user_id, None)
         for conversation in await self.store.forget(user_id):
-            await self._tell_topic(conversation, views.STAFF_PERSON_FORGOT, close=True)
+            await self._tell_topic(conversation, views.staff_person_forgot, close=True)
 
     # -- the staff side --------------------------------------------------------------------
+
+    def staff_t(self, chat_id: int) -> Translator:
+        """The translator for what the bot writes in the group ``chat_id``: the helpdesk's
+        language (English for a group that is no helpdesk, e.g. one removed from the file)."""
+        desk = self.data.staff.helpdesk(chat_id)
+        if desk is None:
+            return translator(None)
+        return translator(staff_language(desk, self.data.snapshot.content))
 
     def authorised(self, chat_id: int, user_id: int | None) -> tuple[Helpdesk | None, bool]:
         """The helpdesk of ``chat_id`` (None: not a helpdesk) and whether ``user_id`` may
@@ -239,10 +248,11 @@ class Handoff:
         if conversation.topic_id is not None:
             return conversation.topic_id
         language, place = await self._person(conversation.user_id)
+        t = self.staff_t(conversation.helpdesk_chat_id)
         try:
             topic = await self.bot.create_forum_topic(
                 conversation.helpdesk_chat_id,
-                views.topic_title(conversation.ticket, language, place),
+                views.topic_title(conversation.ticket, language, place, t),
             )
         except BadRequest as exc:
             # Topics off, or the bot lacks "manage topics": the staff must fix the group;
@@ -252,7 +262,9 @@ class Handoff:
             raise TimedOut("helpdesk not ready") from None
         topic_id = topic.message_thread_id
         await self.store.set_topic(conversation.ticket, topic_id, self._now())
-        header = views.topic_header(conversation.ticket, language, place, handed_over=handed_over)
+        header = views.topic_header(
+            conversation.ticket, language, place, t, handed_over=handed_over
+        )
         await self.bot.send_message(
             conversation.helpdesk_chat_id,
             header.text,
@@ -289,7 +301,7 @@ class Handoff:
                 # The person blocked the bot: nothing will reach them; staff are told.
                 if await self.store.end(conversation.ticket, CLOSED, self._now()):
                     self.open_users.discard(conversation.user_id)
-                    await self._tell_topic(conversation, views.STAFF_PERSON_GONE, close=True)
+                    await self._tell_topic(conversation, views.staff_person_gone, close=True)
                 raise Permanent("the person blocked the bot") from None
         elif relay.direction == NOTICE:
             language, _ = await self._person(conversation.user_id)
@@ -308,14 +320,17 @@ class Handoff:
         else:
             raise Permanent("unknown direction")
 
-    async def _tell_topic(self, conversation: Conversation, text: str, *, close: bool) -> None:
-        """Best effort: a line in the conversation's topic (and close it)."""
+    async def _tell_topic(
+        self, conversation: Conversation, line: Callable[[Translator], str], *, close: bool
+    ) -> None:
+        """Best effort: a line (in the helpdesk's language) in the conversation's topic
+        (and close it)."""
         if conversation.topic_id is None:
             return
+        chat_id = conversation.helpdesk_chat_id
         try:
-            await self.bot.send_message(
-                conversation.helpdesk_chat_id, text, message_thread_id=conversation.topic_id
-            )
+            text = line(self.staff_t(chat_id))
+            await self.bot.send_message(chat_id, text, message_thread_id=conversation.topic_id)
         except Exception as exc:
             log.warning("helpdesk topic not told (%s)", type(exc).__name__)
         if close:

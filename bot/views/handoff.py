@@ -2,8 +2,9 @@
 side in the helpdesk topic.
 
 Plain functions with no Telegram I/O (like :mod:`bot.views.newcomer`). The
-staff side is in English for now (the helpdesk group is a shared workspace of
-the municipality's staff; see the report of issue 13).
+staff side is in the helpdesk's language (``language`` in the staff file, else
+its region's language: :func:`bot.content.staff.staff_language`); the helpdesk
+group is a shared workspace of the municipality's staff.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.content import hours
 from bot.content.staff import Helpdesk
 from bot.content.store import Content, Place
-from bot.i18n import Translator, display_name, translator
+from bot.i18n import Translator, display_name
 from bot.views.common import View, button, localized, place_name
 
 ASK_LABEL = "💬 "
@@ -170,63 +171,132 @@ def no_conversation(t: Translator) -> str:
     return t.paragraph(escape(t._("You have no open conversation.")))
 
 
-# -- the staff side (helpdesk topic; English) ------------------------------------------
+# -- the staff side (helpdesk topic; in the helpdesk's language) ------------------------
+#
+# ``t`` is the helpdesk's translator (bot.content.staff.staff_language), never the
+# newcomer's. Command names stay as they are in every language.
+
+#: Telegram's limit for a topic's name, in UTF-16 code units.
+TOPIC_TITLE_LIMIT = 128
 
 
-def topic_title(ticket: str, language: str | None, place: Place | None) -> str:
-    """``#K7F3Q · Arabic · Remich``: never the person's name, username or id."""
+def _cut_utf16(text: str, limit: int) -> str:
+    while len(text.encode("utf-16-le", "surrogatepass")) // 2 > limit:
+        text = text[:-1]
+    return text
+
+
+def topic_title(ticket: str, language: str | None, place: Place | None, t: Translator) -> str:
+    """``#K7F3Q · Arabisch · Remich`` (the person's language and municipality named in
+    the staff's language ``t``): never the person's name, username or id."""
     parts = [f"#{ticket.upper()}"]
     if language:
-        parts.append(display_name(language, "en"))
+        name = display_name(language, t.locale)
+        parts.append(name[:1].upper() + name[1:])
     if place is not None:
-        parts.append(localized(place.municipality.name, _EN, place.region.default_language)[0])
-    return " · ".join(parts)[:128]
+        parts.append(place_name(place, t))
+    return _cut_utf16(" · ".join(parts), TOPIC_TITLE_LIMIT)
 
 
 def topic_header(
-    ticket: str, language: str | None, place: Place | None, *, handed_over: bool = False
+    ticket: str,
+    language: str | None,
+    place: Place | None,
+    t: Translator,
+    *,
+    handed_over: bool = False,
 ) -> View:
-    lines = [
-        f"<b>{escape(topic_title(ticket, language, place))}</b>",
-        "Handed over from another helpdesk." if handed_over else "New conversation.",
+    """The first message of a conversation's topic: what to do, and ✅/⛔ buttons."""
+    first = t._("Handed over from another helpdesk.") if handed_over else t._("New conversation.")
+    answer = t._(
         "Write in this topic to answer: your message is copied to the person, without "
-        "your name. Anyone on this helpdesk's staff may answer.",
-        "/close ends it, /block closes the line for this person, "
-        "/handover &lt;municipality&gt; passes it to another municipality's helpdesk.",
+        "your name. Anyone on this helpdesk's staff may answer."
+    )
+    municipality = "&lt;" + escape(t._("municipality")) + "&gt;"
+    lines = [
+        "<b>" + escape(t.auto(topic_title(ticket, language, place, t))) + "</b>",
+        escape(first),
+        escape(answer),
+        t.ltr("/close") + " — " + escape(t._("end the conversation")),
+        t.ltr("/block") + " — " + escape(t._("close the line for this person")),
+        t.ltr(f"/handover {municipality}")
+        + " — "
+        + escape(t._("pass it to another municipality's helpdesk")),
     ]
     keyboard = InlineKeyboardMarkup(
-        [[button("✅ Close", "hq", "close", ticket), button("⛔ Block", "hq", "block", ticket)]]
+        [
+            [
+                button("✅ " + t._("Close"), "hq", "close", ticket),
+                button("⛔ " + t._("Block"), "hq", "block", ticket),
+            ]
+        ]
     )
-    return View("\n".join(lines), keyboard)
+    return View(t.paragraph("\n".join(lines)), keyboard)
 
 
-STAFF_NOT_A_HELPDESK = "This group is not a helpdesk of this bot: nothing here is passed on."
-STAFF_NOT_ALLOWED = (
-    "Not passed on: only staff of this helpdesk (in the staff file, with a role for its "
-    "municipalities) can answer here."
-)
-STAFF_NOT_OPEN = "This conversation is closed: nothing is passed on."
-STAFF_NO_TICKET = "Use this in the topic of a conversation."
-STAFF_SAME_HELPDESK = "That municipality is served by this helpdesk already."
-STAFF_PERSON_LEFT = "The person ended the conversation."
-STAFF_PERSON_GONE = "Not delivered: the person has blocked the bot. The conversation has ended."
-STAFF_PERSON_FORGOT = "The person deleted their data with /forget: the conversation has ended."
-STAFF_HANDOVER_USAGE = "Write /handover followed by a municipality id, e.g. /handover remich."
+# Refusals: plain text (also shown as a button's alert, which is not HTML).
 
 
-def staff_closed(by: str) -> str:
-    return f"✅ Closed by {escape(by)}. The person is told."
+def staff_not_a_helpdesk(t: Translator) -> str:
+    return t._("This group is not a helpdesk of this bot: nothing here is passed on.")
 
 
-def staff_blocked(by: str) -> str:
-    return (
-        f"⛔ Blocked by {escape(by)}. The person is told, kindly, that the line is closed for them."
+def staff_not_allowed(t: Translator) -> str:
+    return t._(
+        "Not passed on: only staff of this helpdesk (in the staff file, with a role for its "
+        "municipalities) can answer here."
     )
 
 
-def staff_handed_over(by: str, place: Place) -> str:
-    name = localized(place.municipality.name, _EN, place.region.default_language)[0]
-    return f"🔁 Handed over by {escape(by)} to the helpdesk for {escape(name)}."
+def staff_not_open(t: Translator) -> str:
+    return t._("This conversation is closed: nothing is passed on.")
 
 
-_EN = translator("en")
+def staff_no_ticket(t: Translator) -> str:
+    return t._("Use this in the topic of a conversation.")
+
+
+def staff_same_helpdesk(t: Translator) -> str:
+    return t._("That municipality is served by this helpdesk already.")
+
+
+def staff_handover_usage(t: Translator) -> str:
+    return t._("Write {command} followed by a municipality id, e.g. {example}.").format(
+        command="/handover", example="/handover remich"
+    )
+
+
+# Lines in the topic (HTML).
+
+
+def staff_person_left(t: Translator) -> str:
+    return t.paragraph(escape(t._("The person ended the conversation.")))
+
+
+def staff_person_gone(t: Translator) -> str:
+    return t.paragraph(
+        escape(t._("Not delivered: the person has blocked the bot. The conversation has ended."))
+    )
+
+
+def staff_person_forgot(t: Translator) -> str:
+    text = t._("The person deleted their data with {command}: the conversation has ended.")
+    return t.paragraph(escape(text.format(command="/forget")))
+
+
+def staff_closed(t: Translator, by: str) -> str:
+    text = t._("Closed by {name}. The person is told.")
+    return t.paragraph("✅ " + escape(text).format(name=t.auto(escape(by))))
+
+
+def staff_blocked(t: Translator, by: str) -> str:
+    text = t._("Blocked by {name}. The person is told, kindly, that the line is closed for them.")
+    return t.paragraph("⛔ " + escape(text).format(name=t.auto(escape(by))))
+
+
+def staff_handed_over(t: Translator, by: str, place: Place) -> str:
+    text = t._("Handed over by {name} to the helpdesk for {place}.")
+    return t.paragraph(
+        "🔁 "
+        + escape(text).format(name=t.auto(escape(by)), place=t.auto(escape(place_name(place, t))))
+    )
