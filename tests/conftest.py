@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from bot.content.load import ContentInvalid, Problem, load_content
 from bot.content.snapshot import Snapshot
 from bot.devtools.sandbox import Sandbox
+from bot.telegram import callback_data
 from tests.botapi_faults import FaultyBotApi
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +47,55 @@ async def sandbox(snapshot: Snapshot, tmp_path: Path):
         yield box
     finally:
         await box.close()
+
+
+async def staffed_sandbox(
+    snapshot: Snapshot, tmp_path: Path, staff: str | dict[int, str], **settings
+) -> Sandbox:
+    """The real bot (as the ``sandbox`` fixture, stand-in with faults) with a staff file:
+    ``staff`` is the file's YAML, or user id → role. ``settings``: more Settings fields.
+    The caller closes it."""
+    if isinstance(staff, dict):
+        staff = "staff:\n" + "".join(
+            f"  - user_id: {user_id}\n    role: {role}\n" for user_id, role in staff.items()
+        )
+    path = tmp_path / "staff.yaml"
+    path.write_text(staff, encoding="utf-8")
+    return await Sandbox.create(
+        snapshot,
+        database=tmp_path / "bot.sqlite3",
+        clock=clock,
+        settings={"staff_file": path, **settings},
+        api=await FaultyBotApi().start(),
+    )
+
+
+def problems_of(root: Path) -> list[Problem]:
+    """The problems ``load_content`` reports for the content folder ``root`` ([] if it loads)."""
+    try:
+        load_content(root)
+    except ContentInvalid as exc:
+        return exc.problems
+    return []
+
+
+def validate_cli(root: Path, *, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """``python -m bot validate root`` in a child process, bounded: a hang fails the test."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "validate", str(root)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=timeout,
+    )
+
+
+async def onboard(sandbox: Sandbox, user_id: int, lang: str, municipality: str):
+    """/start with a Telegram client in ``lang``, then tap ``municipality`` in the picker;
+    returns the Bot API calls of the tap (the menu)."""
+    calls = await sandbox.text(user_id, "/start", language_code=lang)
+    data = callback_data.make("mun", municipality)
+    return await sandbox.tap(user_id, data, last_message_id(calls), language_code=lang)
 
 
 def last_text(calls, method: str | None = None) -> str:

@@ -7,8 +7,7 @@ import logging
 import pytest
 
 from bot.devtools.sandbox import Sandbox
-from tests.botapi_faults import FaultyBotApi
-from tests.conftest import NOW, clock, last_keyboard, last_message_id, last_text
+from tests.conftest import NOW, clock, last_keyboard, last_message_id, last_text, staffed_sandbox
 
 ADMIN, WORKER, EDITOR, STRANGER = 1001, 1002, 1003, 1004
 STAFF_YAML = f"""\
@@ -36,15 +35,7 @@ PEOPLE = {
 
 @pytest.fixture
 async def staffed(snapshot, tmp_path):
-    staff = tmp_path / "staff.yaml"
-    staff.write_text(STAFF_YAML, encoding="utf-8")
-    box = await Sandbox.create(
-        snapshot,
-        database=tmp_path / "bot.sqlite3",
-        clock=clock,
-        settings={"staff_file": staff},
-        api=await FaultyBotApi().start(),
-    )
+    box = await staffed_sandbox(snapshot, tmp_path, STAFF_YAML)
     for user_id, (lang, municipality, subscribed) in PEOPLE.items():
         await box.storage.save_user(
             user_id, language=lang, municipality=municipality, subscribed=subscribed

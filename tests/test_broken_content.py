@@ -24,8 +24,6 @@ import dataclasses
 import itertools
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -34,10 +32,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.content.load import ContentInvalid, Problem, load_content
+from bot.content.load import ContentInvalid, load_content
 from bot.content.model import Entry
 from bot.i18n import LANGUAGES
 from tests.conftest import CONTENT as FIXTURE
+from tests.conftest import problems_of, validate_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = FIXTURE
@@ -101,32 +100,13 @@ def expected(case: Case, root: Path) -> list[tuple[str, int, str]]:
     return wanted
 
 
-def problems_of(root: Path) -> list[Problem]:
-    """The problems load_content reports for ``root`` ([] if it loads)."""
-    try:
-        load_content(root)
-    except ContentInvalid as exc:
-        return exc.problems
-    return []
-
-
-def validate(directory: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "validate", str(directory)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-    )
-
-
 def test_the_corpus_covers_enough_mistakes():
     assert len(CASES) >= 30
     assert sum(1 for case in CASES if case.spec.get("cli")) >= 5
 
 
 def test_demo_content_validates():
-    result = validate(DEMO)
+    result = validate_cli(DEMO)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.startswith("OK:")
 
@@ -159,7 +139,7 @@ def test_validate_command_prints_file_line_message(case: Case, tmp_path: Path):
     root = demo_copy(tmp_path)
     apply(case, root)
 
-    result = validate(root)
+    result = validate_cli(root)
 
     assert result.returncode == 1
     assert "Traceback" not in result.stdout + result.stderr
@@ -179,7 +159,7 @@ def test_a_50_mb_file_is_refused_quickly(tmp_path: Path):
         file.writelines(itertools.repeat(b"# " + b"x" * 1021 + b"\n", 50 * 1024))
     assert huge.stat().st_size > 50_000_000
 
-    result = validate(root)
+    result = validate_cli(root)
 
     assert result.returncode == 1
     assert "Traceback" not in result.stdout + result.stderr
@@ -205,7 +185,7 @@ def test_nesting_that_crashed_libyaml_is_reported(text: str, tmp_path: Path):
     root = demo_copy(tmp_path)
     (root / ENTRIES / "misel-deep.yaml").write_text(text, encoding="utf-8")
 
-    result = validate(root)
+    result = validate_cli(root)
 
     assert result.returncode == 1, (result.returncode, result.stderr[-500:])
     assert result.stdout.startswith("content/regions/miselerland/entries/misel-deep.yaml:"), (

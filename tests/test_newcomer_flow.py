@@ -9,8 +9,7 @@ import shutil
 from bot.content.snapshot import Snapshot
 from bot.devtools.sandbox import Sandbox
 from bot.i18n import LRI, PDI, RLM
-from bot.telegram import callback_data
-from tests.conftest import CONTENT, clock, last_keyboard, last_message_id, last_text
+from tests.conftest import CONTENT, clock, last_keyboard, last_message_id, last_text, onboard
 
 ARABIC = re.compile(r"[\u0600-\u06FF]")
 CYRILLIC = re.compile(r"[\u0400-\u04FF]")
@@ -22,14 +21,6 @@ def tap_data(calls, prefix: str) -> str:
         if data.startswith(prefix):
             return data
     raise AssertionError(f"no button {prefix!r} in {last_keyboard(calls)}")
-
-
-async def onboard(sandbox, user_id: int, lang: str, municipality: str):
-    """/start in ``lang`` and pick ``municipality`` from the picker; returns the menu calls."""
-    calls = await sandbox.text(user_id, "/start", language_code=lang)
-    picker_id = last_message_id(calls)
-    data = callback_data.make("mun", municipality)
-    return await sandbox.tap(user_id, data, picker_id, language_code=lang)
 
 
 async def test_arabic_newcomer_finds_a_card_right_to_left(sandbox, snapshot):

@@ -15,9 +15,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.devtools.sandbox import Sandbox
 from bot.ops import usage
-from tests.conftest import NOW, ROOT, clock, last_keyboard, last_message_id, last_text
+from tests.conftest import (
+    NOW,
+    ROOT,
+    last_keyboard,
+    last_message_id,
+    last_text,
+    onboard,
+    staffed_sandbox,
+)
 
 ADMIN, EDITOR = 1001, 1003
 STAFF_YAML = f"""\
@@ -32,11 +39,7 @@ TODAY = NOW.date().isoformat()  # 10:00 in Luxembourg: the same date there
 
 @pytest.fixture
 async def box(snapshot, tmp_path):
-    staff = tmp_path / "staff.yaml"
-    staff.write_text(STAFF_YAML, encoding="utf-8")
-    sandbox = await Sandbox.create(
-        snapshot, database=tmp_path / "bot.sqlite3", clock=clock, settings={"staff_file": staff}
-    )
+    sandbox = await staffed_sandbox(snapshot, tmp_path, STAFF_YAML)
     try:
         yield sandbox
     finally:
@@ -45,9 +48,7 @@ async def box(snapshot, tmp_path):
 
 async def settle(box, user_id: int, lang: str, municipality: str) -> int:
     """/start and a municipality tap; returns the menu's message id."""
-    calls = await box.text(user_id, "/start", language_code=lang)
-    calls = await box.tap(user_id, f"mun:{municipality}", last_message_id(calls))
-    return last_message_id(calls)
+    return last_message_id(await onboard(box, user_id, lang, municipality))
 
 
 async def open_a_card(box, user_id: int, menu: int) -> None:

@@ -10,12 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.devtools.sandbox import Sandbox
 from bot.i18n import LANGUAGES, translator
 from bot.privacy import _PARTICLES, _STOP, ADDRESS, NAME, REMOVED, is_empty, scrub
 from bot.storage import Storage, migrations
 from bot.telegram.commands import ROLE_COMMANDS, STAFF_COMMANDS
-from tests.conftest import clock, last_text
+from tests.conftest import clock, last_text, staffed_sandbox
 
 
 @pytest.mark.parametrize(
@@ -276,15 +275,11 @@ staff:
 
 
 async def test_staff_menus_list_stats_for_admins_and_feedback_for_editors(snapshot, tmp_path):
-    staff = tmp_path / "staff.yaml"
-    staff.write_text(STAFF_YAML, encoding="utf-8")
     storage = await Storage.open(tmp_path / "bot.sqlite3")
     await storage.save_user(7001, language="uk", municipality="remich")
     await storage.save_user(7002, language="ar", municipality="remich")
     await storage.close()
-    box = await Sandbox.create(
-        snapshot, database=tmp_path / "bot.sqlite3", clock=clock, settings={"staff_file": staff}
-    )
+    box = await staffed_sandbox(snapshot, tmp_path, STAFF_YAML)
     try:
         menus = {
             c.params["scope"]["chat_id"]: {cmd["command"]: cmd["description"] for cmd in c.params["commands"]}

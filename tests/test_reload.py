@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.devtools.sandbox import Sandbox
-from tests.conftest import CONTENT, clock, last_keyboard, last_text
+from tests.conftest import CONTENT, last_keyboard, last_text, staffed_sandbox
 
 EDITOR, NEWCOMER = 4001, 4002
 ENTRY = "regions/miselerland/entries/misel-language-cafe.yaml"
@@ -20,13 +19,8 @@ async def live(snapshot, tmp_path):
     """A bot serving a private copy of the demo content, watching it for changes."""
     content = tmp_path / "content"
     shutil.copytree(CONTENT, content)
-    staff = tmp_path / "staff.yaml"
-    staff.write_text(f"staff:\n  - user_id: {EDITOR}\n    role: editor\n", encoding="utf-8")
-    box = await Sandbox.create(
-        snapshot,
-        database=tmp_path / "bot.sqlite3",
-        clock=clock,
-        settings={"content_dir": content, "staff_file": staff, "watch_content": True},
+    box = await staffed_sandbox(
+        snapshot, tmp_path, {EDITOR: "editor"}, content_dir=content, watch_content=True
     )
     await box.storage.save_user(EDITOR, language="en", municipality="remich")
     await box.storage.save_user(NEWCOMER, language="en", municipality="remich")

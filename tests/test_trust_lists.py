@@ -8,14 +8,7 @@ import shutil
 from bot.config import Settings
 from bot.content.snapshot import Snapshot
 from bot.devtools.sandbox import Sandbox
-from bot.telegram import callback_data
-from tests.conftest import CONTENT, clock, last_keyboard, last_message_id, last_text
-
-
-async def onboard(sandbox, user_id: int, lang: str, municipality: str):
-    calls = await sandbox.text(user_id, "/start", language_code=lang)
-    data = callback_data.make("mun", municipality)
-    return await sandbox.tap(user_id, data, last_message_id(calls), language_code=lang)
+from tests.conftest import CONTENT, clock, last_keyboard, last_message_id, last_text, onboard
 
 
 def entry_buttons(calls, prefix: str = "ec:") -> list[tuple[str, str]]:

@@ -3,14 +3,7 @@ back from the municipality picker, and Back returning where the person came from
 
 from __future__ import annotations
 
-from bot.telegram import callback_data
-from tests.conftest import last_keyboard, last_message_id, last_text
-
-
-async def onboard(sandbox, user_id: int, lang: str, municipality: str):
-    calls = await sandbox.text(user_id, "/start", language_code=lang)
-    data = callback_data.make("mun", municipality)
-    return await sandbox.tap(user_id, data, last_message_id(calls), language_code=lang)
+from tests.conftest import last_keyboard, last_message_id, last_text, onboard
 
 
 def results(calls) -> list[str]:

@@ -12,14 +12,7 @@ from bot.content.load import ContentInvalid
 from bot.content.snapshot import Snapshot
 from bot.devtools.sandbox import Sandbox
 from bot.i18n import FSI, LRI, PDI
-from bot.telegram import callback_data
-from tests.conftest import CONTENT, clock, last_message_id, last_text
-
-
-async def onboard(sandbox, user_id: int, lang: str, municipality: str):
-    calls = await sandbox.text(user_id, "/start", language_code=lang)
-    data = callback_data.make("mun", municipality)
-    return await sandbox.tap(user_id, data, last_message_id(calls), language_code=lang)
+from tests.conftest import CONTENT, clock, last_message_id, last_text, onboard
 
 
 def content_with(tmp_path, entry: str, line: str):

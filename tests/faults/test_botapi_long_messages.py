@@ -41,19 +41,9 @@ async def test_news_with_long_announcements(sandbox):
 
 async def test_gaps_with_long_unanswerable_questions(snapshot, tmp_path):
     """25 long unanswered questions made a 5,476-character /gaps reply."""
-    from bot.devtools.sandbox import Sandbox
-    from tests.botapi_faults import FaultyBotApi
-    from tests.conftest import clock
+    from tests.conftest import staffed_sandbox
 
-    staff = tmp_path / "staff.yaml"
-    staff.write_text(f"staff:\n  - user_id: {EDITOR}\n    role: editor\n", encoding="utf-8")
-    box = await Sandbox.create(
-        snapshot,
-        database=tmp_path / "bot.sqlite3",
-        clock=clock,
-        settings={"staff_file": staff},
-        api=await FaultyBotApi().start(),
-    )
+    box = await staffed_sandbox(snapshot, tmp_path, {EDITOR: "editor"})
     try:
         await box.storage.save_user(EDITOR, language="en", municipality="remich")
         for i in range(25):

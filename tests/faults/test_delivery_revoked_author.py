@@ -7,7 +7,7 @@ import pytest
 
 from bot.content.staff import write_member
 from bot.devtools.sandbox import Sandbox
-from tests.conftest import clock
+from tests.conftest import clock, staffed_sandbox
 
 ADMIN, WORKER = 1101, 1102
 SUBSCRIBERS = (2101, 2102, 2103)
@@ -23,11 +23,7 @@ staff:
 
 @pytest.fixture
 async def box(snapshot, tmp_path):
-    staff = tmp_path / "staff.yaml"
-    staff.write_text(STAFF_YAML, encoding="utf-8")
-    sandbox = await Sandbox.create(
-        snapshot, database=tmp_path / "bot.sqlite3", clock=clock, settings={"staff_file": staff}
-    )
+    sandbox = await staffed_sandbox(snapshot, tmp_path, STAFF_YAML)
     for user_id in SUBSCRIBERS:
         await sandbox.storage.save_user(
             user_id, language="fr", municipality="remich", subscribed=True

@@ -6,9 +6,7 @@ import logging
 
 import pytest
 
-from bot.devtools.sandbox import Sandbox
-from tests.botapi_faults import FaultyBotApi
-from tests.conftest import clock, last_text
+from tests.conftest import last_text, staffed_sandbox
 
 ADMIN, NEWCOMER = 1001, 3001
 APOLOGY = "Sorry, something went wrong"
@@ -17,21 +15,10 @@ APOLOGY = "Sorry, something went wrong"
 @pytest.fixture
 async def box(snapshot, tmp_path, caplog):
     caplog.set_level(logging.INFO)
-    staff = tmp_path / "staff.yaml"
-    staff.write_text(
-        f"staff:\n  - user_id: {ADMIN}\n    role: admin\n  - user_id: 1002\n    role: editor\n",
-        encoding="utf-8",
-    )
-    sandbox = await Sandbox.create(
-        snapshot,
-        database=tmp_path / "bot.sqlite3",
-        clock=clock,
-        settings={"staff_file": staff},
-        api=await FaultyBotApi().start(),
-    )
+    sandbox = await staffed_sandbox(snapshot, tmp_path, {ADMIN: "admin", 1002: "editor"})
     await sandbox.storage.save_user(ADMIN, language="en", municipality="remich")
     await sandbox.storage.save_user(NEWCOMER, language="en", municipality="remich")
-    sandbox.staff_file = staff
+    sandbox.staff_file = tmp_path / "staff.yaml"
     try:
         yield sandbox
     finally:

@@ -12,10 +12,9 @@ from pathlib import Path
 import pytest
 
 from bot import logging_privacy
-from bot.devtools.sandbox import Sandbox
 from bot.handlers import errors
 from tests.botapi_faults import FaultyBotApi
-from tests.conftest import clock
+from tests.conftest import staffed_sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
 # Built from parts so that no token-shaped string sits in the repository (secret scanners).
@@ -88,16 +87,8 @@ ADMIN = 4242
 
 async def test_admins_hear_the_error_class_only(snapshot, tmp_path):
     """An error whose text contains the token reaches admins as its class name only."""
-    staff = tmp_path / "staff.yaml"
-    staff.write_text(f"staff:\n  - user_id: {ADMIN}\n    role: admin\n", encoding="utf-8")
-    api = await FaultyBotApi().start()
-    box = await Sandbox.create(
-        snapshot,
-        database=tmp_path / "bot.sqlite3",
-        clock=clock,
-        settings={"staff_file": staff},
-        api=api,
-    )
+    box = await staffed_sandbox(snapshot, tmp_path, {ADMIN: "admin"})
+    api = box.api
     errors._last_notice = 0.0
     try:
         api.fail("sendMessage", chat_id=4343, error_code=400, description=f"Bad Request: {TOKEN}")

@@ -16,16 +16,14 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from bot.content.load import MAX_FILE_BYTES, ContentInvalid, Problem, load_content
+from bot.content.load import MAX_FILE_BYTES, Problem, load_content
 from bot.content.load.files import UnreadableFile, read_content_file
 from bot.content.staff import Staff, StaffFileInvalid
-from bot.devtools.sandbox import Sandbox
-from tests.conftest import CONTENT, clock, last_text
+from tests.conftest import CONTENT, last_text, problems_of, staffed_sandbox, validate_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 ENTRIES = Path("regions/miselerland/entries")
@@ -53,23 +51,8 @@ def root(tmp_path: Path) -> Path:
     return content
 
 
-def problems_of(root: Path) -> list[Problem]:
-    try:
-        load_content(root)
-    except ContentInvalid as exc:
-        return exc.problems
-    return []
-
-
 def validate(root: Path) -> subprocess.CompletedProcess[str]:
-    """``python -m bot validate`` in a child process, bounded: a hang fails the test."""
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "validate", str(root)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=30,
-    )
+    return validate_cli(root, timeout=30)
 
 
 def assert_no_secret(text: str) -> None:
@@ -242,14 +225,7 @@ def unblocking(pipe: Path):
 
 @pytest.fixture
 async def live(snapshot, root: Path, tmp_path: Path):
-    staff = tmp_path / "staff.yaml"
-    staff.write_text(f"staff:\n  - user_id: {EDITOR}\n    role: editor\n", encoding="utf-8")
-    box = await Sandbox.create(
-        snapshot,
-        database=tmp_path / "bot.sqlite3",
-        clock=clock,
-        settings={"content_dir": root, "staff_file": staff},
-    )
+    box = await staffed_sandbox(snapshot, tmp_path, {EDITOR: "editor"}, content_dir=root)
     await box.storage.save_user(EDITOR, language="en", municipality="remich")
     await box.storage.save_user(NEWCOMER, language="en", municipality="remich")
     try:
