@@ -320,3 +320,13 @@ def test_the_editor_and_the_loader_agree_on_every_day_and_time(text):
         assert not _loader_reads(text)  # the one difference: the loader explains it
     else:
         assert _schema_reads(text) == _loader_reads(text), text
+
+
+def test_the_vscode_settings_in_the_editors_readme_name_every_schema():
+    """content/README.md, section 14: the settings editors copy cover every file kind."""
+    text = (SHIPPED / "README.md").read_text("utf-8")
+    block = re.search(r'```json\n(\s*\{\s*"yaml.schemas".*?)```', text, re.DOTALL)
+    assert block, "the yaml.schemas block is gone from content/README.md"
+    settings = json.loads(block.group(1))["yaml.schemas"]
+    as_lists = {k: v if isinstance(v, list) else [v] for k, v in settings.items()}
+    assert as_lists == {f"./content/schema/{name}": globs for name, globs in FILE_PATTERNS.items()}
