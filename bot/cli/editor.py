@@ -20,7 +20,7 @@ from pathlib import Path
 
 from bot.content.load import ContentInvalid, load_content
 from bot.content.model import SOURCE_MISSING
-from bot.editing.coverage import STATUSES, UsageError
+from bot.editing.coverage import EVENT_STATUSES, STATUSES, UsageError
 
 DEFAULT_DIR = "content"
 
@@ -90,21 +90,28 @@ def _language_name(lang: str) -> str:
 # ------------------------------------------------------------------------ coverage
 
 
+def _label_width(groups) -> int:
+    """Width of the language column: 20, or the longest "code name" (ku Kurdish (Kurmanji))."""
+    langs = {lang for group in groups.values() for lang in group.languages}
+    return max([20, *(len(f"{lang} {_language_name(lang)}") for lang in langs)])
+
+
 def format_coverage(groups, details: bool = False) -> str:
     """The coverage table as text: per group a header, then one row per language
     with the number of complete / outdated / missing entries."""
     lines: list[str] = []
+    width = _label_width(groups)
     for group in groups.values():
         lines.append(
             f"{group.name} — {len(group.entry_ids)} entries, source language "
             f"{group.source_language} ({_language_name(group.source_language)})"
         )
-        lines.append(f"  {'language':<20} {'complete':>8} {'outdated':>8} {'missing':>8}")
+        lines.append(f"  {'language':<{width}} {'complete':>8} {'outdated':>8} {'missing':>8}")
         for lang, cells in group.languages.items():
             counts = group.counts(lang)
             label = f"{lang} {_language_name(lang)}"
             lines.append(
-                f"  {label:<20} {counts['complete']:>8} {counts['outdated']:>8} "
+                f"  {label:<{width}} {counts['complete']:>8} {counts['outdated']:>8} "
                 f"{counts['missing']:>8}"
             )
             if details:
@@ -115,16 +122,44 @@ def format_coverage(groups, details: bool = False) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+def format_event_coverage(groups, details: bool = False) -> str:
+    """The events' table as text: per group a header, then one row per language with
+    the number of events translated / missing (no title, or no summary)."""
+    lines: list[str] = []
+    width = _label_width(groups)
+    for group in groups.values():
+        count = len(group.event_ids)
+        lines.append(f"events in {group.name} — {count} event{'s' if count != 1 else ''}")
+        lines.append(f"  {'language':<{width}} {'translated':>10} {'missing':>8}")
+        for lang, cells in group.languages.items():
+            counts = group.counts(lang)
+            label = f"{lang} {_language_name(lang)}"
+            lines.append(f"  {label:<{width}} {counts['translated']:>10} {counts['missing']:>8}")
+            if details:
+                for state in EVENT_STATUSES:
+                    if cells[state]:
+                        lines.append(f"      {state + ':':<12} {', '.join(cells[state])}")
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n" if lines else ""
+
+
 @_guarded
 def _cmd_coverage(args: argparse.Namespace) -> int:
-    from bot.editing.coverage import coverage
+    from bot.editing.coverage import coverage, event_coverage
 
-    groups = coverage(load_content(args.directory))
+    content = load_content(args.directory)
+    groups = coverage(content)
+    events = event_coverage(content)
     if args.format == "json":
-        data = {"groups": [group.as_dict() for group in groups.values()]}
+        data = {
+            "groups": [group.as_dict() for group in groups.values()],
+            "events": [group.as_dict() for group in events.values()],
+        }
         print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         sys.stdout.write(format_coverage(groups, details=args.details))
+        if events:
+            sys.stdout.write("\n" + format_event_coverage(events, details=args.details))
     return 0
 
 
@@ -459,10 +494,14 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     returning the exit code, like ``validate`` in :mod:`bot.cli.main`.
     """
     p = subparsers.add_parser(
-        "coverage", help="translation status per region: complete, outdated, missing"
+        "coverage",
+        help="translation status per region: entries complete, outdated, missing; "
+        "events translated, missing",
     )
     p.add_argument("directory", nargs="?", default=DEFAULT_DIR)
-    p.add_argument("--details", action="store_true", help="list the entry ids in every cell")
+    p.add_argument(
+        "--details", action="store_true", help="list the entry and event ids in every cell"
+    )
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(func=_cmd_coverage)
 
