@@ -138,7 +138,7 @@ WHEN: dict[str, Any] = {
 }
 
 
-def _when(schema: dict[str, Any]) -> None:
+def _day_or_time(schema: dict[str, Any]) -> None:
     """Replace pydantic's ``format: date`` / ``format: date-time`` alternatives of a
     day-or-time field (or list item) by :data:`WHEN`; ``null`` stays allowed."""
     branches = schema.pop("anyOf")
@@ -158,12 +158,12 @@ def event_schema() -> dict[str, Any]:
         _per_language(props[field], field, type="string", minLength=1, maxLength=limit)
     _per_language(props["keywords"], "keywords")
     for key in ("start", "end"):
-        _when(props[key])
+        _day_or_time(props[key])
     for key in ("exdates", "rdates"):
-        _when(props[key]["items"])
+        _day_or_time(props[key]["items"])
     _string_branch(props["source"])["pattern"] = _js_pattern(model._URL_RE)
     registration = schema["$defs"]["Registration"]["properties"]
-    _when(registration["deadline"])
+    _day_or_time(registration["deadline"])
     _string_branch(registration["link"])["pattern"] = _js_pattern(model._URL_RE)
     return _finish(
         schema,
