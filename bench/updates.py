@@ -164,6 +164,10 @@ def run_main(main: Callable[[], Coroutine[Any, Any, int]], budget: float) -> Non
 
     try:
         code = asyncio.run(bounded())
+    except SystemExit as exc:  # argparse: --help, or a usage error it has explained
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(exc.code if isinstance(exc.code, int) else 1)
     except BaseException:
         traceback.print_exc()
         sys.stdout.flush()
