@@ -17,6 +17,8 @@ from bot.editing.coverage import (
     RoundTripFile,
     UsageError,
     coverage,
+    event_coverage,
+    event_status,
     minor_edit,
     stamp,
     status,
@@ -255,3 +257,75 @@ def test_cli_on_broken_content_prints_file_and_line_and_exits_1(content_dir, cap
 def test_cli_stamp_unknown_entry_is_a_usage_error(content_dir, capsys):
     assert run_cli("stamp", "--entry", "nope", str(content_dir)) == 2
     assert "unknown entry id: nope" in capsys.readouterr().err
+
+
+# -------------------------------------------------------------------------- events
+
+NEW_EVENT = """\
+id: misel-ev-test-walk
+category: activities
+scope: region
+example: true
+title:
+  fr: Promenade du dimanche
+  de: Sonntagsspaziergang
+  en: Sunday walk
+summary:
+  fr: On marche ensemble au bord de la Moselle.
+  en: A walk together along the Moselle.
+start: "2026-12-06 10:00"
+"""
+
+
+def test_an_event_missing_a_language_is_counted_as_missing(content_dir, capsys):
+    before = event_coverage(load_content(content_dir))["miselerland"]
+    (content_dir / "regions/miselerland/events/misel-ev-test-walk.yaml").write_text(
+        NEW_EVENT, "utf-8"
+    )
+    content = load_content(content_dir)
+    assert event_status(content, "misel-ev-test-walk", "fr") == "translated"
+    assert event_status(content, "misel-ev-test-walk", "en") == "translated"
+    # A German title without a German summary is not a German event yet.
+    assert event_status(content, "misel-ev-test-walk", "de") == "missing"
+    assert event_status(content, "misel-ev-test-walk", "uk") == "missing"
+    after = event_coverage(content)["miselerland"]
+    assert len(after.event_ids) == len(before.event_ids) + 1
+    for lang, more in (("de", 1), ("uk", 1), ("fr", 0), ("en", 0)):
+        assert after.counts(lang)["missing"] == before.counts(lang)["missing"] + more, lang
+    assert "misel-ev-test-walk" in after.languages["de"]["missing"]
+
+    assert run_cli("coverage", "--details", str(content_dir)) == 0
+    out = capsys.readouterr().out
+    assert f"events in miselerland — {len(after.event_ids)} events" in out
+    assert re.search(r"^  language\s+translated\s+missing$", out, re.MULTILINE)
+    de = after.counts("de")
+    assert re.search(rf"^  de German\s+{de['translated']}\s+{de['missing']}$", out, re.MULTILINE)
+    assert re.search(r"missing:\s+.*misel-ev-test-walk", out)
+    assert "events in lu (national) — 1 event\n" in out
+
+
+def test_an_event_without_any_summary_needs_only_its_title(content_dir):
+    text = NEW_EVENT.split("summary:")[0] + 'start: "2026-12-06 10:00"\n'
+    (content_dir / "regions/miselerland/events/misel-ev-test-walk.yaml").write_text(text, "utf-8")
+    content = load_content(content_dir)
+    assert event_status(content, "misel-ev-test-walk", "de") == "translated"
+    assert event_status(content, "misel-ev-test-walk", "ar") == "missing"
+
+
+def test_cli_coverage_json_keeps_the_entry_groups_and_adds_the_events(content_dir, capsys):
+    assert run_cli("coverage", "--format", "json", str(content_dir)) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [g["name"] for g in data["groups"]] == [
+        "marburg-biedenkopf",
+        "miselerland",
+        "de (national)",
+        "lu (national)",
+    ]
+    assert set(data["groups"][0]) == {"name", "source_language", "entries", "counts", "languages"}
+    events = {g["name"]: g for g in data["events"]}
+    assert list(events) == ["marburg-biedenkopf", "miselerland", "lu (national)"]
+    misel = events["miselerland"]
+    assert misel["events"] == len(list((content_dir / "regions/miselerland/events").iterdir()))
+    for lang, counts in misel["counts"].items():
+        assert counts["translated"] + counts["missing"] == misel["events"], lang
+        assert counts["missing"] == len(misel["languages"][lang]["missing"])

@@ -308,6 +308,8 @@ def test_a_good_event_file_loads(root):
     ("old", "new", "line", "says"),
     [
         ('start: "2026-12-05 14:00"', 'start: "05.12.2026"', 6, "write the year first"),
+        ('start: "2026-12-05 14:00"', 'start: "2026-12-05 14.30"', 6, "write the time with ':'"),
+        ('start: "2026-12-05 14:00"', "start: 2026-02-30", 6, "that day or time does not exist"),
         ("category: activities", "category: activity", 2, "did you mean 'activities'"),
         ("scope: [remich]", "scope: [remish]", 3, "did you mean 'remich'"),
         ('source: "https://www.remich.lu/"', "rrule: FREQ=WEEKLY;BYDAY=XX", 7, "BYDAY takes"),

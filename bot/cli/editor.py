@@ -18,9 +18,10 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.cli.coverage_table import format_coverage, format_event_coverage
 from bot.content.load import ContentInvalid, load_content
 from bot.content.model import SOURCE_MISSING
-from bot.editing.coverage import STATUSES, UsageError
+from bot.editing.coverage import UsageError
 
 DEFAULT_DIR = "content"
 
@@ -81,50 +82,26 @@ def _months(value: str) -> int:
     return months
 
 
-def _language_name(lang: str) -> str:
-    from bot.i18n import display_name
-
-    return display_name(lang, "en")
-
-
 # ------------------------------------------------------------------------ coverage
-
-
-def format_coverage(groups, details: bool = False) -> str:
-    """The coverage table as text: per group a header, then one row per language
-    with the number of complete / outdated / missing entries."""
-    lines: list[str] = []
-    for group in groups.values():
-        lines.append(
-            f"{group.name} — {len(group.entry_ids)} entries, source language "
-            f"{group.source_language} ({_language_name(group.source_language)})"
-        )
-        lines.append(f"  {'language':<20} {'complete':>8} {'outdated':>8} {'missing':>8}")
-        for lang, cells in group.languages.items():
-            counts = group.counts(lang)
-            label = f"{lang} {_language_name(lang)}"
-            lines.append(
-                f"  {label:<20} {counts['complete']:>8} {counts['outdated']:>8} "
-                f"{counts['missing']:>8}"
-            )
-            if details:
-                for state in STATUSES:
-                    if cells[state]:
-                        lines.append(f"      {state + ':':<10} {', '.join(cells[state])}")
-        lines.append("")
-    return "\n".join(lines).rstrip("\n") + "\n"
 
 
 @_guarded
 def _cmd_coverage(args: argparse.Namespace) -> int:
-    from bot.editing.coverage import coverage
+    from bot.editing.coverage import coverage, event_coverage
 
-    groups = coverage(load_content(args.directory))
+    content = load_content(args.directory)
+    groups = coverage(content)
+    events = event_coverage(content)
     if args.format == "json":
-        data = {"groups": [group.as_dict() for group in groups.values()]}
+        data = {
+            "groups": [group.as_dict() for group in groups.values()],
+            "events": [group.as_dict() for group in events.values()],
+        }
         print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         sys.stdout.write(format_coverage(groups, details=args.details))
+        if events:
+            sys.stdout.write("\n" + format_event_coverage(events, details=args.details))
     return 0
 
 
@@ -459,10 +436,14 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     returning the exit code, like ``validate`` in :mod:`bot.cli.main`.
     """
     p = subparsers.add_parser(
-        "coverage", help="translation status per region: complete, outdated, missing"
+        "coverage",
+        help="translation status per region: entries complete, outdated, missing; "
+        "events translated, missing",
     )
     p.add_argument("directory", nargs="?", default=DEFAULT_DIR)
-    p.add_argument("--details", action="store_true", help="list the entry ids in every cell")
+    p.add_argument(
+        "--details", action="store_true", help="list the entry and event ids in every cell"
+    )
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(func=_cmd_coverage)
 

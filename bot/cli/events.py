@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bot.cli.editor import DEFAULT_DIR, _guarded, _language
 from bot.content.load import ContentInvalid, load_content
-from bot.editing.coverage import UsageError
+from bot.editing.coverage import MISSING, UsageError, event_status
 
 
 @_guarded
@@ -124,14 +124,7 @@ def _cmd_events_status(args: argparse.Namespace) -> int:
     for group, ids in sorted(groups.items()):
         print(f"{group}: {len(ids)} event(s)")
         for lang in languages:
-            missing = [i for i in ids if lang not in content.events[i].title]
-            missing += [
-                i
-                for i in ids
-                if lang in content.events[i].title
-                and content.events[i].summary
-                and lang not in content.events[i].summary
-            ]
+            missing = [i for i in ids if event_status(content, i, lang) == MISSING]
             if missing:
                 missing_any = True
                 shown = ", ".join(missing[:5]) + (", …" if len(missing) > 5 else "")

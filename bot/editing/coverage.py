@@ -9,6 +9,10 @@ country (``Content.default_language``). For any other language a translation is
 * ``outdated`` — anything else: the source changed after the translation was
   made, or the translation was never stamped.
 
+Events (:mod:`bot.events`) keep no fingerprint of their source text, so an
+event's translation is ``translated`` (title, and summary if the event has one)
+or ``missing``: :func:`event_status`, :func:`event_coverage`.
+
 Only the tooling writes ``translated_from`` and ``source_hash``: :func:`stamp`
 after a translation was checked, :func:`minor_edit` after a typo fix in the
 source that needs no re-translation, and :func:`bot.editing.po.import_po`.
@@ -47,6 +51,9 @@ from bot.i18n import LANGUAGES
 COMPLETE, OUTDATED, MISSING, SOURCE = "complete", "outdated", "missing", "source"
 #: The three states a translation can be in, in the order tables show them.
 STATUSES: tuple[str, ...] = (COMPLETE, OUTDATED, MISSING)
+TRANSLATED = "translated"
+#: The states of an event's translation (events have no source fingerprint).
+EVENT_STATUSES: tuple[str, ...] = (TRANSLATED, MISSING)
 #: The translatable fields of an entry, in file order.
 FIELDS: tuple[str, ...] = ("title", "summary", "body")
 
@@ -131,6 +138,64 @@ def coverage(content: Content, languages: Sequence[str] = LANGUAGES) -> dict[str
                 cells[status(content, entry_id, lang)].append(entry_id)
             table[lang] = cells
         result[name] = GroupCoverage(name, source, ids, table)
+    return result
+
+
+def event_status(content: Content, event_id: str, lang: str) -> str:
+    """``"translated"`` if the event has its title in ``lang`` and, when it has a
+    summary at all, its summary too; otherwise ``"missing"``. Every language counts,
+    the region's own included: an imported event may lack it."""
+    event = content.events[event_id]
+    if lang not in event.title or (event.summary and lang not in event.summary):
+        return MISSING
+    return TRANSLATED
+
+
+@dataclasses.dataclass
+class EventCoverage:
+    """Translation status of the events of one group (a region, or a country's
+    national events). ``languages`` maps language → status → sorted event ids."""
+
+    name: str
+    event_ids: list[str]
+    languages: dict[str, dict[str, list[str]]]
+
+    def counts(self, lang: str) -> dict[str, int]:
+        """Number of events per status for ``lang``."""
+        return {s: len(self.languages[lang][s]) for s in EVENT_STATUSES}
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON output."""
+        return {
+            "name": self.name,
+            "events": len(self.event_ids),
+            "counts": {lang: self.counts(lang) for lang in self.languages},
+            "languages": self.languages,
+        }
+
+
+def event_coverage(
+    content: Content, languages: Sequence[str] = LANGUAGES
+) -> dict[str, EventCoverage]:
+    """Status of every event translation, grouped like :func:`coverage`: regions
+    first (sorted), then each country's national events. Groups without events
+    are left out."""
+    members: dict[str, list[str]] = {}
+    for event_id in sorted(content.events):
+        region = content.event_region.get(event_id)
+        name = region or f"{content.event_country.get(event_id) or '?'} (national)"
+        members.setdefault(name, []).append(event_id)
+    order = sorted(members, key=lambda name: (name.endswith("(national)"), name))
+    result: dict[str, EventCoverage] = {}
+    for name in order:
+        ids = members[name]
+        table: dict[str, dict[str, list[str]]] = {}
+        for lang in languages:
+            cells: dict[str, list[str]] = {s: [] for s in EVENT_STATUSES}
+            for event_id in ids:
+                cells[event_status(content, event_id, lang)].append(event_id)
+            table[lang] = cells
+        result[name] = EventCoverage(name, ids, table)
     return result
 
 

@@ -24,6 +24,8 @@ from pydantic import BaseModel
 
 from bot.content import model
 from bot.content.model import CategoryFile, Country, Entry, Region
+from bot.events import model as event_model
+from bot.events.model import Event
 from bot.i18n import LANGUAGES, display_name
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
@@ -122,6 +124,56 @@ def entry_schema() -> dict[str, Any]:
     )
 
 
+#: A day or a time on a day, exactly as the loader reads it (bot/events/model.py).
+#: A pattern, not ``format: date-time``: that would underline the space in
+#: "2026-12-05 14:00", and ``format: date`` would not accept a time.
+WHEN: dict[str, Any] = {
+    "type": "string",
+    "pattern": event_model.WHEN_PATTERN,
+    # yaml-language-server shows this instead of the pattern itself.
+    "patternErrorMessage": (
+        'Write a day as 2026-12-05 (the whole day) or a time as "2026-12-05 14:00" '
+        "(year-month-day, then hour:minute, local time)."
+    ),
+}
+
+
+def _day_or_time(schema: dict[str, Any]) -> None:
+    """Replace pydantic's ``format: date`` / ``format: date-time`` alternatives of a
+    day-or-time field (or list item) by :data:`WHEN`; ``null`` stays allowed."""
+    branches = schema.pop("anyOf")
+    others = [b for b in branches if b.get("format") not in ("date", "date-time")]
+    if others:
+        schema["anyOf"] = [dict(WHEN), *others]
+    else:
+        schema.update(WHEN)
+
+
+def event_schema() -> dict[str, Any]:
+    """Schema of one event file (``*/events/<id>.yaml``)."""
+    schema = _json_schema(Event)
+    props = schema["properties"]
+    limits = {"title": model.TITLE_MAX_CHARS, "summary": model.SUMMARY_MAX_CHARS}
+    for field, limit in limits.items():
+        _per_language(props[field], field, type="string", minLength=1, maxLength=limit)
+    _per_language(props["keywords"], "keywords")
+    for key in ("start", "end"):
+        _day_or_time(props[key])
+    for key in ("exdates", "rdates"):
+        _day_or_time(props[key]["items"])
+    _string_branch(props["source"])["pattern"] = _js_pattern(model._URL_RE)
+    registration = schema["$defs"]["Registration"]["properties"]
+    _day_or_time(registration["deadline"])
+    _string_branch(registration["link"])["pattern"] = _js_pattern(model._URL_RE)
+    return _finish(
+        schema,
+        "event",
+        "Newcomer bot event",
+        "One event or dated offer, once or repeating: content/regions/<region>/events/<id>.yaml "
+        "or content/countries/<country>/events/<id>.yaml. See content/README.md, section 16.",
+    )
+
+
 def region_schema() -> dict[str, Any]:
     """Schema of ``regions/<id>/region.yaml``."""
     schema = _json_schema(Region)
@@ -168,6 +220,7 @@ def categories_schema() -> dict[str, Any]:
 #: File name → function building the schema.
 SCHEMAS = {
     "entry.schema.json": entry_schema,
+    "event.schema.json": event_schema,
     "region.schema.json": region_schema,
     "country.schema.json": country_schema,
     "categories.schema.json": categories_schema,
@@ -179,6 +232,10 @@ FILE_PATTERNS: dict[str, list[str]] = {
         "content/regions/*/entries/*.yaml",
         "content/countries/*/entries/*.yaml",
     ],
+    "event.schema.json": [
+        "content/regions/*/events/*.yaml",
+        "content/countries/*/events/*.yaml",
+    ],
     "region.schema.json": ["content/regions/*/region.yaml"],
     "country.schema.json": ["content/countries/*/country.yaml"],
     "categories.schema.json": ["content/categories.yaml"],
@@ -186,7 +243,7 @@ FILE_PATTERNS: dict[str, list[str]] = {
 
 
 def write_schemas(out_dir: str | os.PathLike[str]) -> list[Path]:
-    """Write the four schema files into ``out_dir`` (created if needed); returns their paths.
+    """Write the schema files (:data:`SCHEMAS`) into ``out_dir`` (created if needed); returns their paths.
 
     The output is stable (same model → same bytes) and a file is only rewritten
     when its text changes, so regenerating without a model change touches nothing.

@@ -33,8 +33,56 @@ from bot.events.rules import explain_rrule
 #: How many extra dates and left-out dates one event may list.
 MAX_DATES = 400
 
-_DATE_RE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+#: A day (``2026-12-05``, also ``2026-12-5``) or a time on a day (``2026-12-05 14:00``,
+#: ``2026-12-05T14:00:30``, ``2026-12-05 9:30+01:00``), the forms YAML 1.1 reads as
+#: timestamps included. Nothing else: ``datetime.fromisoformat`` would also take
+#: ``2026-12-05 14.30`` (as 14:00 and 0.3 seconds), ``20261205`` (midnight, not the
+#: whole day) or week dates. The editors' JSON Schema (:data:`WHEN_PATTERN`) accepts
+#: the same shape.
+_WHEN_RE = re.compile(
+    r"(\d{4})-(\d{1,2})-(\d{1,2})"
+    r"(?:(?:[Tt]|[ \t]+)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d*))?)?"
+    r"[ \t]*(?:(Z)|([+-])(\d{1,2})(?::?(\d{2}))?)?)?",
+    re.ASCII,
+)
+#: :data:`_WHEN_RE` for JSON Schema (JavaScript): the same shape, and the ranges of
+#: months, days, hours and minutes, so an editor sees 2026-13-01 underlined too. Only
+#: a day the month does not have (2026-02-30) passes here and is refused on loading.
+WHEN_PATTERN = (
+    r"^[ \t]*[0-9]{4}-(0?[1-9]|1[0-2])-(0?[1-9]|[12][0-9]|3[01])"
+    r"((T|t|[ \t]+)([01]?[0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]*)?)?"
+    r"[ \t]*(Z|[+-]([01]?[0-9]|2[0-3])(:?[0-5][0-9])?)?)?[ \t]*$"
+)
 _TIME_EXAMPLE = "e.g. '2026-12-05 14:00' (a time) or 2026-12-05 (the whole day)"
+
+
+def _parse_when(text: str) -> dt.date | dt.datetime | None:
+    """``text`` as a day or a time, or None if it is neither (see :data:`_WHEN_RE`)."""
+    match = _WHEN_RE.fullmatch(text)
+    if match is None:
+        return None
+    year, month, day, hour, minute, second, fraction, utc, sign, tz_h, tz_m = match.groups()
+    try:
+        if hour is None:
+            return dt.date(int(year), int(month), int(day))
+        tzinfo = dt.UTC if utc else None
+        if sign:
+            if int(tz_m or 0) > 59:
+                return None
+            offset = dt.timedelta(hours=int(tz_h), minutes=int(tz_m or 0))
+            tzinfo = dt.timezone(-offset if sign == "-" else offset)
+        return dt.datetime(
+            int(year),
+            int(month),
+            int(day),
+            int(hour),
+            int(minute),
+            int(second or 0),
+            int((fraction or "")[:6].ljust(6, "0")),
+            tzinfo=tzinfo,
+        )
+    except ValueError:  # a month, day, hour or offset out of range
+        return None
 
 
 def _when(value: object) -> object:
@@ -43,14 +91,14 @@ def _when(value: object) -> object:
         return value
     if not isinstance(value, str):
         raise ValueError(f"{_quoted(str(value))} is not a date or time — write {_TIME_EXAMPLE}")
-    text = value.strip()
-    try:
-        if _DATE_RE.match(text):
-            return dt.date.fromisoformat("-".join(p.zfill(2) for p in text.split("-")))
-        return dt.datetime.fromisoformat(text)
-    except ValueError:
-        pass
-    if re.match(r"^\d{1,2}[./]\d{1,2}[./]\d{2,4}", text):
+    text = value.strip(" \t")
+    when = _parse_when(text)
+    if when is not None:
+        return when
+    if _WHEN_RE.fullmatch(text):
+        hint = "that day or time does not exist (check the month, the day and the hour), "
+        hint += _TIME_EXAMPLE
+    elif re.match(r"^\d{1,2}[./]\d{1,2}[./]\d{2,4}", text):
         hint = "write the year first: YYYY-MM-DD, " + _TIME_EXAMPLE
     elif re.search(r"\d{1,2}\.\d{2}$", text):
         hint = "write the time with ':' (14:00), " + _TIME_EXAMPLE
