@@ -46,7 +46,7 @@ async def kill(process: asyncio.subprocess.Process) -> None:
 
 async def processed(process: asyncio.subprocess.Process, update_ids: set[int]) -> None:
     """Read the bot's lines until every update in ``update_ids`` was handled."""
-    async with asyncio.timeout(20):
+    async with asyncio.timeout(60):  # generous: a loaded CI machine starts the bot slowly
         while update_ids:
             line = (await process.stdout.readline()).decode().strip()
             assert line, "the bot process ended"
@@ -56,7 +56,7 @@ async def processed(process: asyncio.subprocess.Process, update_ids: set[int]) -
 
 async def marked_sent(process: asyncio.subprocess.Process, count: int) -> None:
     """Read the bot's lines until ``count`` relays were marked sent."""
-    async with asyncio.timeout(20):
+    async with asyncio.timeout(60):  # generous: a loaded CI machine starts the bot slowly
         while count:
             line = (await process.stdout.readline()).decode().strip()
             assert line, "the bot process ended"
