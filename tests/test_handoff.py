@@ -329,6 +329,8 @@ async def test_handover_to_another_municipalitys_helpdesk(snapshot, tmp_path):
         await open_conversation(box)
         await box.text(NEWCOMER, "Привіт")
         thread = (await topic_of(box)).result["message_thread_id"]
+        hint = await staff_says(box, WORKER, "/handover nowhere", thread)
+        assert any("/handover marburg" in c.text for c in hint), "an example it can go to"
         start = len(box.api.calls)
         said = await staff_says(box, WORKER, "/handover marburg", thread)
         assert any("Transmis par" in c.text and "Marbourg" in c.text for c in said), "French"

@@ -223,7 +223,8 @@ async def handover_command(update: Update, context: Context) -> None:
     message = update.effective_message
     t = service.staff_t(update.effective_chat.id)
     if place is None or target is None:
-        await message.reply_text(escape(views.staff_handover_usage(t)))
+        example = service.handover_example(conversation.helpdesk_chat_id)
+        await message.reply_text(escape(views.staff_handover_usage(t, example)))
         return
     if target.chat_id == conversation.helpdesk_chat_id:
         await message.reply_text(escape(views.staff_same_helpdesk(t)))

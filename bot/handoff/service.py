@@ -116,6 +116,16 @@ class Handoff:
             return None
         return self.data.staff.helpdesk_for(place.municipality.id, self.data.snapshot.content)
 
+    def handover_example(self, helpdesk_chat_id: int) -> str:
+        """A municipality id another helpdesk than ``helpdesk_chat_id`` serves (for the
+        /handover usage text); any municipality if there is none."""
+        places = self.data.snapshot.content.places
+        for municipality, place in places.items():
+            desk = self.helpdesk_of(place)
+            if desk is not None and desk.chat_id != helpdesk_chat_id:
+                return municipality
+        return next(iter(places), "remich")
+
     def available(self, place: Place | None) -> bool:
         """True if people of ``place`` can ask a person (a helpdesk is configured)."""
         return self.helpdesk_of(place) is not None

@@ -260,9 +260,10 @@ def staff_same_helpdesk(t: Translator) -> str:
     return t._("That municipality is served by this helpdesk already.")
 
 
-def staff_handover_usage(t: Translator) -> str:
+def staff_handover_usage(t: Translator, example: str) -> str:
+    """How to use /handover; ``example``: a municipality id it could hand over to."""
     return t._("Write {command} followed by a municipality id, e.g. {example}.").format(
-        command="/handover", example="/handover remich"
+        command="/handover", example=f"/handover {example}"
     )
 
 
