@@ -125,6 +125,9 @@ async def test_the_port_answers_other_paths_and_oversized_bodies_without_handlin
     async with aiohttp.ClientSession() as session:
         async with session.get(url) as response:
             assert response.status == 405  # the webhook takes POST only
+            assert response.headers["Allow"] == "POST"
+        async with session.head(url.replace("/telegram", "/healthz")) as response:
+            assert response.status == 200  # monitors that probe with HEAD see it alive
         async with session.post(url.replace("/telegram", "/nothing"), data=b"{}") as response:
             assert response.status == 404
         big = b'{"update_id": 1, "x": "' + b"a" * (1024 * 1024) + b'"}'

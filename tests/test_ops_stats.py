@@ -3,6 +3,7 @@ numbers never show (newcomer-bot stats, /stats)."""
 
 from __future__ import annotations
 
+import collections
 import csv
 import datetime as dt
 import io
@@ -15,7 +16,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.i18n import translator
 from bot.ops import usage
+from bot.storage.stats import Key
 from tests.conftest import (
     NOW,
     ROOT,
@@ -107,7 +110,7 @@ async def test_a_lone_speaker_never_shows_in_reports(box, storage_path):
     calls = await box.text(ADMIN, "/stats 7", language_code="en")
     reply = last_text(calls)
     assert "No municipality chosen yet · Ukrainian" in reply
-    assert "People who used the bot: 6" in reply and "Started the bot: 6" in reply
+    assert "People per day, added up: 6" in reply and "Started the bot: 6" in reply
     assert "Questions asked: fewer than 5" in reply
     assert "Tigrinya" not in reply
     calls = await box.text(EDITOR, "/stats")
@@ -115,12 +118,13 @@ async def test_a_lone_speaker_never_shows_in_reports(box, storage_path):
 
 
 async def test_stats_are_in_the_admins_language_with_its_digits(box):
-    for n in range(5):
+    for n in range(6):
         await settle(box, 9400000 + n, "ar", "remich")
     calls = await box.text(ADMIN, "/stats", language_code="fa")
     reply = last_text(calls)
     assert reply.startswith("\u200f"), "a right-to-left message starts with RLM"
-    assert "۵" in reply, "five starts, in Persian digits"
+    started = translator("fa")._("Started the bot")
+    assert f"{started}: ۶" in reply, "six starts, in Persian digits"
     assert "Started the bot" not in reply and "Remich" not in reply
     assert "عربی" in reply, "Arabic, named in Persian"
 
@@ -216,3 +220,17 @@ def test_people_are_counted_once_a_day_and_again_the_next_day():
     assert people == {dt.date(2026, 11, 30): 2, dt.date(2026, 12, 1): 1}
     # Nothing that could name them is kept: only salted tokens, and the counts.
     assert "987654321" not in repr(counter.pending) + repr(counter._people)
+
+
+async def test_one_person_on_five_days_never_shows_as_five_people(box):
+    """People are counted per day; a report over days must not add one person's days
+    up into "5 people" (a lone speaker would show)."""
+    store = box.application.bot_data.stats.store
+    days = [NOW.date() - dt.timedelta(days=n) for n in range(5)]
+    await store.add(collections.Counter({Key(d, "remich", "", "ti", "person"): 1 for d in days}))
+    six_a_day = {Key(d, "remich", "", "uk", "person"): 6 for d in days}
+    await store.add(collections.Counter(six_a_day))
+    rows = await usage.report(store, days[-1], days[0], by="period")
+    people = {r["language"]: r["people"] for r in rows}
+    assert "ti" not in people, "the lone speaker's days are left out, not added up"
+    assert people["uk"] == 30, "days with enough people are added up"

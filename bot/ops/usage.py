@@ -10,11 +10,13 @@ user id, a text or a time of day.
 
 Besides the events, the tally counts *people*: how many different people did
 something that day, per municipality and language. To count each person once
-without keeping who they are, the counter remembers, for the current days only and
-in memory only, ``HMAC(salt, user id)`` under a random salt made for the day
-(as the feedback votes do, :mod:`bot.feedback`); the salt and the tokens are
-dropped when the day is over. A restart forgets them, so a person active before
-and after a restart on the same day is counted twice (at most once per restart).
+without keeping who they are, the counter remembers, in memory only,
+``HMAC(salt, user id)`` under a random salt made for the day (as the feedback
+votes do, :mod:`bot.feedback`); a day's salt and tokens are dropped at the first
+count two days later (a municipality's date can be a day behind another's), or
+with the process. A restart forgets them, so a person active before and after a
+restart on the same day is counted twice (at most once per restart). Reports over
+several days add up days (see :func:`report`).
 
 Reports (``newcomer-bot stats``, ``/stats``) suppress every number below
 :data:`MIN_CELL` (shown as ``<5``, or null in JSON), and leave out rows where every
@@ -91,7 +93,8 @@ class UsageCounter:
 
     def _count_person(self, day: dt.date, municipality: str, language: str, user_id: int) -> None:
         if day not in self._people:
-            # Days more than one behind are over everywhere (time zones differ by < 1 day).
+            # The bot's municipalities are at most a day apart in date (Europe's time
+            # zones differ by hours): days two behind are over everywhere.
             for old in [d for d in self._people if d < day - dt.timedelta(days=1)]:
                 del self._people[old]
             self._people[day] = (secrets.token_bytes(32), set())
@@ -180,11 +183,18 @@ async def report(
 ) -> list[dict[str, Any]]:
     """Suppressed rows from ``first`` to ``last``. ``by``: ``day``; ``month`` (the
     days of each month added up, so more cells reach :data:`MIN_CELL`); ``period``
-    (the whole period per municipality and language, categories added up)."""
+    (the whole period per municipality and language, categories added up).
+
+    People are counted per day, so added-up days give people per day, added up
+    (someone who came on five days counts five times). So that one person on five
+    days can never show as five people, a day's people count below :data:`MIN_CELL`
+    is left out before days are added up."""
     counts = await store.between(first, last)
     if by in ("month", "period"):
         merged: collections.Counter[Key] = collections.Counter()
         for key, n in counts:
+            if key.event == "person" and n < MIN_CELL:
+                continue
             if by == "month":
                 merged[dataclasses.replace(key, day=key.day.replace(day=1))] += n
             else:

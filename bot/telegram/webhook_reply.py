@@ -10,11 +10,13 @@ Every button tap (callback query) needs an ``answerCallbackQuery`` to stop the
 spinner on the newcomer's phone, and the handlers never use its result. So in
 webhook mode the answer to a tap rides back on the POST that brought the tap,
 instead of costing a second HTTPS request: the spinner stops a round trip
-sooner and the bot spends about 0.1 ms less CPU per tap (bench/updates.py
-``--ab webhook``). What can go wrong costs nothing more than before: an answer
-Telegram refuses was only ever logged, and an answer that is not ready within
-:data:`REPLY_WAIT` seconds (the tap waits behind others) is sent as a normal
-request when it comes.
+sooner and the bot spends less CPU (bench/webhook_intake.py: with the answers
+carried, taking in an update by webhook costs the bot less than by polling;
+without them, about a third more). The price: an answer Telegram refuses (a query too old, an
+alert too long) is no longer seen at all — before, such an error was only logged
+and changed nothing for the person — and the metrics count a carried answer as a
+200. An answer not ready within :data:`REPLY_WAIT` seconds (the tap waits behind
+others) is sent as a normal request when it comes.
 
 How: the webhook server calls :meth:`WebhookReplies.expect` with the query id
 before it queues the update and then :meth:`WebhookReplies.wait`; the request

@@ -20,7 +20,7 @@ from bot.views.common import place_name
 
 #: Report column → label, in the order shown (bot.storage.stats.EVENTS).
 LABELS = (
-    ("people", N_("People who used the bot")),
+    ("people", N_("People per day, added up")),
     ("starts", N_("Started the bot")),
     ("cards_opened", N_("Cards opened")),
     ("searches", N_("Questions asked")),
