@@ -49,6 +49,15 @@ async def box(snapshot, tmp_path):
         await sandbox.close()
 
 
+LAST_MONTH_DAY = "2026-10-15"  # NOW is in November 2026: October is the last month that is over
+
+
+async def move_to_last_month(box) -> None:
+    """What was counted so far, moved into October: /stats shows only months that are over."""
+    await box.application.bot_data.stats.flush()
+    await box.storage.connection.write("UPDATE usage_counts SET day = ?", (LAST_MONTH_DAY,))
+
+
 async def settle(box, user_id: int, lang: str, municipality: str) -> int:
     """/start and a municipality tap; returns the menu's message id."""
     return last_message_id(await onboard(box, user_id, lang, municipality))
@@ -106,9 +115,16 @@ async def test_a_lone_speaker_never_shows_in_reports(box, storage_path):
     assert "ti" not in {r["language"] for r in csv.DictReader(io.StringIO(text))}
     assert "<5" in text
 
-    # /stats for an admin: the same rows; for an editor: an unknown command
+    # /stats for an admin: only a month that is over, November is not
+    calls = await box.text(ADMIN, "/stats 2026-11", language_code="en")
+    assert "not over yet" in last_text(calls) and "Ukrainian" not in last_text(calls)
     calls = await box.text(ADMIN, "/stats 7", language_code="en")
+    assert "/stats 2026-10" in last_text(calls), "how to use it, with last month"
+    # the same rows as last month's; for an editor: an unknown command
+    await move_to_last_month(box)
+    calls = await box.text(ADMIN, "/stats", language_code="en")
     reply = last_text(calls)
+    assert "October 1, 2026" in reply and "October 31, 2026" in reply
     assert "No municipality chosen yet · Ukrainian" in reply
     assert "People per day, added up: 6" in reply and "Started the bot: 6" in reply
     assert "Questions asked: fewer than 5" in reply
@@ -120,7 +136,8 @@ async def test_a_lone_speaker_never_shows_in_reports(box, storage_path):
 async def test_stats_are_in_the_admins_language_with_its_digits(box):
     for n in range(6):
         await settle(box, 9400000 + n, "ar", "remich")
-    calls = await box.text(ADMIN, "/stats", language_code="fa")
+    await move_to_last_month(box)
+    calls = await box.text(ADMIN, "/stats 2026-10", language_code="fa")
     reply = last_text(calls)
     assert reply.startswith("\u200f"), "a right-to-left message starts with RLM"
     started = translator("fa")._("Started the bot")
@@ -234,3 +251,32 @@ async def test_one_person_on_five_days_never_shows_as_five_people(box):
     people = {r["language"]: r["people"] for r in rows}
     assert "ti" not in people, "the lone speaker's days are left out, not added up"
     assert people["uk"] == 30, "days with enough people are added up"
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "last"),
+    [
+        (None, "2026-10-01", "2026-10-31"),
+        ("2026-02", "2026-02-01", "2026-02-28"),
+        ("2025-12", "2025-12-01", "2025-12-31"),
+    ],
+)
+def test_only_months_that_are_over(text, first, last):
+    today = dt.date(2026, 11, 23)
+    assert usage.completed_month(text, today) == (
+        dt.date.fromisoformat(first),
+        dt.date.fromisoformat(last),
+    )
+
+
+@given(st.text(max_size=12) | st.dates().map(lambda d: d.strftime("%Y-%m")))
+def test_any_argument_gives_a_month_that_is_over_or_a_clear_refusal(text):
+    today = dt.date(2026, 11, 23)
+    try:
+        first, last = usage.completed_month(text, today)
+    except usage.MonthNotOver:
+        assert text.strip() >= "2026-11"
+    except ValueError:
+        pass  # the usage text is shown
+    else:
+        assert first.day == 1 and last < today.replace(day=1) and last.month == first.month

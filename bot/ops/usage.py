@@ -178,6 +178,32 @@ def to_json(rows: list[dict[str, Any]], first: dt.date, last: dt.date) -> str:
     )
 
 
+class MonthNotOver(ValueError):
+    """The month asked for is not over yet (or not begun)."""
+
+
+def completed_month(text: str | None, today: dt.date) -> tuple[dt.date, dt.date]:
+    """First and last day of the month ``text`` (``YYYY-MM``), or of the last month
+    that is over when ``text`` is None.
+
+    Only months that are over are reported in Telegram: reports over periods that
+    overlap or still grow (the last 30 days, this month so far) could be
+    subtracted from each other to get one day's numbers, below 5 or not. Raises
+    ValueError if ``text`` is no ``YYYY-MM``, :class:`MonthNotOver` if that month
+    has not ended before ``today``."""
+    if text is None:
+        last = today.replace(day=1) - dt.timedelta(days=1)
+        return last.replace(day=1), last
+    try:
+        first = dt.datetime.strptime(text.strip(), "%Y-%m").date()
+    except ValueError:
+        raise ValueError(f"not a month: {text!r}") from None
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    if following > today:
+        raise MonthNotOver(text)
+    return first, following - dt.timedelta(days=1)
+
+
 async def report(
     store: UsageCounts, first: dt.date, last: dt.date, *, by: str = "day"
 ) -> list[dict[str, Any]]:

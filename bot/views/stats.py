@@ -47,6 +47,7 @@ def usage_report(
     note = t._("Numbers below {n} are not shown, so that nobody can be singled out.").format(
         n=t.number(min_cell)
     )
+    note += " " + t._("Only months that are over are shown.")
     if not rows:
         nothing = t._("Nothing to show yet.")
         return t.paragraph(f"{head}\n{escape(note)}\n\n{escape(nothing)}")
@@ -63,6 +64,28 @@ def usage_report(
             )
         )
     return t.paragraph("\n\n".join([f"{head}\n{escape(note)}", *blocks]))
+
+
+def month_not_over(t: Translator) -> str:
+    """/stats for a month not over yet: why not (HTML)."""
+    return t.paragraph(
+        escape(
+            t._(
+                "That month is not over yet. Only months that are over are shown: numbers "
+                "that still grow could be compared day by day and give one person away."
+            )
+        )
+    )
+
+
+def stats_usage(t: Translator, today: dt.date) -> str:
+    """How to use /stats, with last month as the example (HTML)."""
+    example = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    return t.paragraph(
+        escape(
+            t._("Write {command} for last month, or {example} for another month that is over.")
+        ).format(command="/stats", example=t.ltr(f"/stats {example}"))
+    )
 
 
 def _block(row: dict[str, Any], content: Content, t: Translator, min_cell: int) -> str:
