@@ -38,6 +38,7 @@ from bot.telegram.ids import parse_id
 from bot.views import newcomer as views
 from bot.views import news
 from bot.views import staff as staff_views
+from bot.views.html import utf16_len
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +168,7 @@ async def _accept_text(update: Update, context: Context, state: int, language: s
     draft = _draft(context)
     _, t = await current_user(update, context)
     message = update.effective_message
-    units = news.utf16_length(message.text or "")
+    units = utf16_len(message.text or "")
     if units > news.MAX_ANNOUNCEMENT_UNITS:
         await message.reply_text(staff_views.too_long(units, news.MAX_ANNOUNCEMENT_UNITS, t))
         return state

@@ -28,7 +28,8 @@ async def stats_command(update: Update, context: Context) -> None:
         await update.effective_message.reply_text(views.month_not_over(t))
         return
     except ValueError:
-        await update.effective_message.reply_text(views.stats_usage(t, today))
+        last_month, _ = usage.completed_month(None, today)
+        await update.effective_message.reply_text(views.stats_usage(t, last_month))
         return
     await data.stats.flush()  # the last minute's counts too
     rows = await usage.report(data.stats.store, first, last, by="period")

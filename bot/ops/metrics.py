@@ -26,7 +26,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 from prometheus_client import exposition as _exposition
 from telegram import Update
 from telegram.error import NetworkError
-from telegram.request import BaseRequest, RequestData
+from telegram.request import RequestData
 
 from bot.telegram.request import AiohttpRequest
 from bot.telegram.update_processor import PerChatUpdateProcessor
@@ -260,22 +260,13 @@ class MeteredRequest(AiohttpRequest):
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: float | None = BaseRequest.DEFAULT_NONE,
-        write_timeout: float | None = BaseRequest.DEFAULT_NONE,
-        connect_timeout: float | None = BaseRequest.DEFAULT_NONE,
-        pool_timeout: float | None = BaseRequest.DEFAULT_NONE,
+        **timeouts: Any,
     ) -> tuple[int, bytes]:
+        """:meth:`AiohttpRequest.do_request` (python-telegram-bot passes the four
+        timeouts by keyword), counted."""
         api_method = url.rsplit("/", 1)[-1]
         try:
-            status, body = await super().do_request(
-                url,
-                method,
-                request_data,
-                read_timeout=read_timeout,
-                write_timeout=write_timeout,
-                connect_timeout=connect_timeout,
-                pool_timeout=pool_timeout,
-            )
+            status, body = await super().do_request(url, method, request_data, **timeouts)
         except NetworkError:
             self.metrics.observe_api(self.client, api_method, None)
             raise

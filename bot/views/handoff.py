@@ -20,6 +20,7 @@ from bot.content.staff import Helpdesk
 from bot.content.store import Content, Place
 from bot.i18n import Translator, display_name
 from bot.views.common import View, button, localized, place_name
+from bot.views.html import utf16_len
 
 ASK_LABEL = "💬 "
 
@@ -180,12 +181,6 @@ def no_conversation(t: Translator) -> str:
 TOPIC_TITLE_LIMIT = 128
 
 
-def _cut_utf16(text: str, limit: int) -> str:
-    while len(text.encode("utf-16-le", "surrogatepass")) // 2 > limit:
-        text = text[:-1]
-    return text
-
-
 def topic_title(ticket: str, language: str | None, place: Place | None, t: Translator) -> str:
     """``#K7F3Q · Arabisch · Remich`` (the person's language and municipality named in
     the staff's language ``t``): never the person's name, username or id."""
@@ -195,7 +190,10 @@ def topic_title(ticket: str, language: str | None, place: Place | None, t: Trans
         parts.append(name[:1].upper() + name[1:])
     if place is not None:
         parts.append(place_name(place, t))
-    return _cut_utf16(" · ".join(parts), TOPIC_TITLE_LIMIT)
+    title = " · ".join(parts)
+    while utf16_len(title) > TOPIC_TITLE_LIMIT:
+        title = title[:-1]
+    return title
 
 
 def topic_header(

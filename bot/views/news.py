@@ -19,11 +19,6 @@ from bot.views.common import display_language, place_name
 MAX_ANNOUNCEMENT_UNITS = 3800
 
 
-def utf16_length(text: str) -> int:
-    """Length as Telegram counts it: UTF-16 code units (an emoji counts 2)."""
-    return len(text.encode("utf-16-le")) // 2
-
-
 def announcement_message(
     texts: dict[str, str], default_language: str, t: Translator, place: Place | None
 ) -> str:

@@ -78,9 +78,9 @@ def month_not_over(t: Translator) -> str:
     )
 
 
-def stats_usage(t: Translator, today: dt.date) -> str:
-    """How to use /stats, with last month as the example (HTML)."""
-    example = (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+def stats_usage(t: Translator, last_month: dt.date) -> str:
+    """How to use /stats, with ``last_month`` (any day of it) as the example (HTML)."""
+    example = last_month.strftime("%Y-%m")
     return t.paragraph(
         escape(
             t._("Write {command} for last month, or {example} for another month that is over.")
